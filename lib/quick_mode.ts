@@ -1,0 +1,50 @@
+/**
+ * Quick mode: one switch, read from the environment, that shrinks every
+ * workload of the course so the tests and `deno task bench --quick` finish fast.
+ *
+ * @module
+ */
+
+/** The environment variable that turns quick mode on when set to `1`. */
+export const QUICK_MODE_VARIABLE = "COURSE_QUICK";
+
+/**
+ * Whether quick mode is on: `COURSE_QUICK=1` in the environment.
+ *
+ * Without permission to read the environment, quick mode is off.
+ *
+ * @returns `true` when workloads should shrink to test size.
+ *
+ * @example
+ * ```ts
+ * import { isQuickMode } from "./quick_mode.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(typeof isQuickMode(), "boolean");
+ * ```
+ */
+export function isQuickMode(): boolean {
+  try {
+    return Deno.env.get(QUICK_MODE_VARIABLE) === "1";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Picks the full-size value, or the quick-mode value when quick mode is on.
+ *
+ * @param full The value used in a normal run.
+ * @param quick The value used in quick mode.
+ * @returns `quick` in quick mode, otherwise `full`.
+ *
+ * @example
+ * ```ts
+ * import { sized } from "./quick_mode.ts";
+ * import assert from "node:assert/strict";
+ * const n = sized(1_000_000, 10_000);
+ * assert.ok(n === 1_000_000 || n === 10_000);
+ * ```
+ */
+export function sized<T>(full: T, quick: T): T {
+  return isQuickMode() ? quick : full;
+}
