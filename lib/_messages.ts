@@ -1,0 +1,81 @@
+/**
+ * The messages exchanged between a pool and the workers or child processes
+ * that run a task module. Internal: only `expose.ts` and the pools use it.
+ *
+ * @module
+ */
+
+/** Command-line flag telling `expose()` to answer NDJSON over stdio. */
+export const CHILD_FLAG = "--expose-ndjson";
+
+/**
+ * Prefix of every protocol line a child writes, so stray `console.log()`
+ * output from a task can be told apart from replies instead of corrupting
+ * the stream.
+ */
+export const LINE_MARKER = "\x1e";
+
+/** Ask for one task, or one task over many inputs when `batch` is set. */
+export interface TaskRequest {
+  id: number;
+  task: string;
+  /** The input, or the array of inputs when `batch` is true. */
+  input: unknown;
+  batch: boolean;
+}
+
+/** An error flattened so it survives structured clone and JSON. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+/** Sent once, when the module has loaded and `expose()` is listening. */
+export interface ReadyMessage {
+  kind: "ready";
+  tasks: string[];
+}
+
+/** The outcome of one request; for a batch, `value` is the array of results. */
+export type ResultMessage =
+  | { kind: "result"; id: number; ok: true; value: unknown }
+  | { kind: "result"; id: number; ok: false; error: SerializedError };
+
+/** Sent by a worker that is about to close itself. */
+export interface ExitMessage {
+  kind: "exit";
+}
+
+/** Any message from a worker or child to its pool. */
+export type ReplyMessage = ReadyMessage | ResultMessage | ExitMessage;
+
+/** Flattens anything thrown into a {@linkcode SerializedError}. */
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    return { name: error.name, message: error.message, stack: error.stack };
+  }
+  return { name: "Error", message: String(error) };
+}
+
+const ERROR_CLASSES: Record<string, ErrorConstructor> = {
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+};
+
+/**
+ * Rebuilds an error on the pool's side, keeping the built-in class when
+ * there is one so `instanceof RangeError` still works across the boundary.
+ */
+export function deserializeError(error: SerializedError): Error {
+  const ErrorClass = ERROR_CLASSES[error.name] ?? Error;
+  const rebuilt = new ErrorClass(error.message);
+  if (rebuilt.name !== error.name) rebuilt.name = error.name;
+  if (error.stack !== undefined) rebuilt.stack = error.stack;
+  return rebuilt;
+}

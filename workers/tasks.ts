@@ -1,0 +1,48 @@
+/**
+ * The course's standard task module: the workloads plus a few tasks that
+ * exist to exercise a pool's fault handling. Run it with a
+ * {@linkcode WorkerPool} or a {@linkcode ProcessPool}.
+ *
+ * @module
+ */
+
+import { expose } from "../lib/expose.ts";
+import {
+  busyLoop,
+  countPrimes,
+  monteCarloPi,
+  sleep,
+} from "../lib/workloads.ts";
+
+function inWorker(): boolean {
+  return typeof (globalThis as { WorkerGlobalScope?: unknown })
+    .WorkerGlobalScope !== "undefined";
+}
+
+expose({
+  countPrimes: ({ start, end }: { start: number; end: number }) =>
+    countPrimes(start, end),
+  monteCarloPi: ({ samples, seed }: { samples: number; seed: number }) =>
+    monteCarloPi(samples, seed),
+  busyLoop: (ms: number) => busyLoop(ms),
+  sleep: async (ms: number) => {
+    await sleep(ms);
+  },
+  noop: () => undefined,
+  echo: (x: unknown) => x,
+  throw: (message: string) => {
+    throw new Error(message);
+  },
+  hang: () => new Promise(() => {}),
+  crash: () => {
+    if (inWorker()) (globalThis as unknown as { close(): void }).close();
+    else Deno.exit(3);
+  },
+  crashLater: () => {
+    // Thrown outside the task's call stack, so only the runtime sees it.
+    setTimeout(() => {
+      throw new Error("Crashed later");
+    }, 0);
+    return new Promise(() => {});
+  },
+});
