@@ -1,0 +1,283 @@
+/**
+ * Notebook displays that also read well in a terminal: {@linkcode table}
+ * turns rows into an HTML table plus an aligned text table, and
+ * {@linkcode progress} shows a bar that updates in place, in a notebook
+ * (one display updated through its `display_id`) or on stderr.
+ *
+ * @module
+ */
+
+import { displayable, type JupyterKernel, jupyterKernel } from "./_jupyter.ts";
+
+/** A table as a Jupyter MIME bundle; shows itself as a cell's last value. */
+export interface TableBundle {
+  /** An HTML `<table>` with a header row. */
+  "text/html": string;
+  /** The same table as aligned monospace text. */
+  "text/plain": string;
+  [mimeType: string]: string;
+}
+
+function escapeHtml(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;").replaceAll('"', "&quot;");
+}
+
+function cellText(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "number") {
+    return Number.isInteger(value) ? String(value) : String(
+      Number(value.toPrecision(4)),
+    );
+  }
+  return typeof value === "string" ? value : String(value);
+}
+
+/**
+ * Shows rows of data as a table: HTML in a notebook, aligned text elsewhere.
+ *
+ * Columns are the union of the rows' keys in order of first appearance;
+ * missing cells are blank, numbers are right-aligned in the text and rounded
+ * to 4 significant digits when not integers.
+ *
+ * @param rows One plain object per row.
+ * @returns A MIME bundle with `text/html` and `text/plain`.
+ * @throws {TypeError} When `rows` is not an array of plain objects.
+ *
+ * @example
+ * ```ts
+ * import { table } from "./display.ts";
+ * import assert from "node:assert/strict";
+ * const bundle = table([{ workers: 1, ms: 120.5 }, { workers: 8, ms: 20 }]);
+ * assert.equal(
+ *   bundle["text/plain"],
+ *   "workers |    ms\n------- | -----\n      1 | 120.5\n      8 |    20",
+ * );
+ * assert.match(bundle["text/html"], /<th>workers<\/th>/);
+ * ```
+ */
+export function table(rows: readonly Record<string, unknown>[]): TableBundle {
+  if (!Array.isArray(rows)) {
+    throw new TypeError(
+      `Cannot make a table: 'rows' must be an array of objects, received ${typeof rows}`,
+    );
+  }
+  const columns: string[] = [];
+  rows.forEach((row, index) => {
+    if (typeof row !== "object" || row === null || Array.isArray(row)) {
+      throw new TypeError(
+        `Cannot make a table: row ${index} must be a plain object, received ${
+          Array.isArray(row) ? "an array" : String(row)
+        }`,
+      );
+    }
+    for (const key of Object.keys(row)) {
+      if (!columns.includes(key)) columns.push(key);
+    }
+  });
+  const cells = rows.map((row) =>
+    columns.map((column) => cellText(row[column]))
+  );
+  const numeric = columns.map((column) =>
+    rows.every((row) =>
+      row[column] === undefined || typeof row[column] === "number"
+    )
+  );
+  const widths = columns.map((column, c) =>
+    Math.max(column.length, ...cells.map((line) => line[c].length))
+  );
+  const pad = (text: string, c: number) =>
+    numeric[c] ? text.padStart(widths[c]) : text.padEnd(widths[c]);
+  const textLines = [
+    columns.map(pad).join(" | "),
+    widths.map((width) => "-".repeat(width)).join(" | "),
+    ...cells.map((line) => line.map(pad).join(" | ")),
+  ].map((line) => line.trimEnd());
+  const head = columns.map((column) => `<th>${escapeHtml(column)}</th>`).join(
+    "",
+  );
+  const body = cells.map((line) =>
+    `<tr>${
+      line.map((cell, c) =>
+        numeric[c]
+          ? `<td style="text-align:right">${escapeHtml(cell)}</td>`
+          : `<td>${escapeHtml(cell)}</td>`
+      ).join("")
+    }</tr>`
+  ).join("\n");
+  return displayable({
+    "text/html":
+      `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`,
+    "text/plain": columns.length === 0 ? "(empty table)" : textLines.join("\n"),
+  });
+}
+
+/** Where a terminal progress bar is drawn; `Deno.stderr` fits. */
+export interface ProgressStream {
+  /** Writes bytes synchronously. */
+  writeSync(bytes: Uint8Array): number;
+  /** Whether the stream is a terminal, so `\r` can redraw one line. */
+  isTerminal(): boolean;
+}
+
+/** Options of {@linkcode progress}. */
+export interface ProgressOptions {
+  /**
+   * Text shown before the bar.
+   * @default {"progress"}
+   */
+  label?: string;
+  /**
+   * Width of the bar, in characters.
+   * @default {30}
+   */
+  width?: number;
+  /**
+   * Least time between two redraws, in milliseconds; the final state is
+   * always drawn.
+   * @default {100}
+   */
+  minIntervalMs?: number;
+  /**
+   * The terminal stream, used outside a notebook.
+   * @default {Deno.stderr}
+   */
+  stream?: ProgressStream;
+  /**
+   * The kernel to display in; `null` forces terminal output.
+   * @default {the running Jupyter kernel, if any}
+   */
+  kernel?: Pick<JupyterKernel, "broadcast"> | null;
+}
+
+/** A running progress display, made by {@linkcode progress}. */
+export interface Progress {
+  /** Steps done so far. */
+  readonly done: number;
+  /** Steps in all. */
+  readonly total: number;
+  /** Adds `steps` (default 1) done steps and redraws if due. */
+  tick(steps?: number): void;
+  /** Draws the final state and waits until every notebook update is sent. */
+  finish(): Promise<void>;
+}
+
+/**
+ * A progress bar that updates in place: in a notebook, one display output
+ * updated through its `display_id` (`update_display_data`); in a terminal, a
+ * line on stderr redrawn with `\r`; when stderr is not a terminal, a plain line
+ * at each tenth of the way.
+ *
+ * @param total Steps in all.
+ * @param options Label, bar width, redraw interval, and where to draw.
+ * @returns The progress display; call `tick()` per step and `finish()` at the end.
+ * @throws {RangeError} When `total` is not a non-negative integer or `width` not a positive one.
+ *
+ * @example
+ * ```ts
+ * import { progress } from "./display.ts";
+ * import assert from "node:assert/strict";
+ * const lines: string[] = [];
+ * const stream = {
+ *   writeSync(bytes: Uint8Array) {
+ *     lines.push(new TextDecoder().decode(bytes));
+ *     return bytes.length;
+ *   },
+ *   isTerminal: () => false,
+ * };
+ * const bar = progress(4, { label: "runs", width: 4, stream, kernel: null });
+ * for (let i = 0; i < 4; i++) bar.tick();
+ * await bar.finish();
+ * assert.equal(bar.done, 4);
+ * assert.equal(lines.at(-1), "runs [####] 4/4 100%\n");
+ * ```
+ */
+export function progress(
+  total: number,
+  options: ProgressOptions = {},
+): Progress {
+  const {
+    label = "progress",
+    width = 30,
+    minIntervalMs = 100,
+    stream = Deno.stderr,
+  } = options;
+  const kernel = options.kernel === undefined
+    ? jupyterKernel()
+    : options.kernel;
+  if (!Number.isSafeInteger(total) || total < 0) {
+    throw new RangeError(
+      `Cannot show progress: 'total' must be a non-negative integer, received ${total}`,
+    );
+  }
+  if (!Number.isSafeInteger(width) || width < 1) {
+    throw new RangeError(
+      `Cannot show progress: 'width' must be a positive integer, received ${width}`,
+    );
+  }
+  const displayId = `progress-${crypto.randomUUID()}`;
+  const encoder = new TextEncoder();
+  const terminal = kernel ? false : stream.isTerminal();
+  let done = 0;
+  let lastDrawMs = -Infinity;
+  let lastTenth = 0;
+  let shown = false;
+  let sending: Promise<void> = Promise.resolve();
+
+  const text = () => {
+    const fraction = total === 0 ? 1 : Math.min(done / total, 1);
+    const filled = Math.round(fraction * width);
+    return `${label} [${"#".repeat(filled)}${
+      "-".repeat(width - filled)
+    }] ${done}/${total} ${Math.floor(fraction * 100)}%`;
+  };
+  const draw = (final: boolean) => {
+    const now = performance.now();
+    if (!final && now - lastDrawMs < minIntervalMs) return;
+    lastDrawMs = now;
+    const line = text();
+    if (kernel) {
+      const fraction = total === 0 ? 1 : Math.min(done / total, 1);
+      const content = {
+        data: {
+          "text/plain": line,
+          "text/html": `<div style="font-family:monospace">${
+            escapeHtml(label)
+          } <progress value="${fraction}" max="1" style="width:20em"></progress> ${done}/${total}</div>`,
+        },
+        metadata: {},
+        transient: { display_id: displayId },
+      };
+      const type = shown ? "update_display_data" : "display_data";
+      shown = true;
+      sending = sending.then(() => kernel.broadcast(type, content));
+    } else if (terminal) {
+      stream.writeSync(encoder.encode(`\r${line}${final ? "\n" : ""}`));
+    } else {
+      const tenth = total === 0 ? 10 : Math.floor((done / total) * 10);
+      if (tenth > lastTenth || final) {
+        lastTenth = tenth;
+        stream.writeSync(encoder.encode(`${line}\n`));
+      }
+    }
+  };
+
+  let finished = false;
+  return {
+    get done() {
+      return done;
+    },
+    total,
+    tick(steps = 1) {
+      done += steps;
+      if (!finished) draw(false);
+    },
+    async finish() {
+      if (!finished) {
+        finished = true;
+        if (terminal || kernel || lastTenth < 10) draw(true);
+      }
+      await sending;
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import assert from "node:assert/strict";
+import { progress, type ProgressStream, table } from "./display.ts";
+
+function recorder(terminal: boolean): ProgressStream & { text(): string } {
+  const chunks: string[] = [];
+  return {
+    writeSync(bytes: Uint8Array) {
+      chunks.push(new TextDecoder().decode(bytes));
+      return bytes.length;
+    },
+    isTerminal: () => terminal,
+    text: () => chunks.join(""),
+  };
+}
+
+Deno.test("table() aligns text columns, right-aligning numbers, and escapes HTML", () => {
+  const bundle = table([
+    { method: "loop", ms: 12.34567 },
+    { method: "<map>", ms: 3, note: "fast" },
+  ]);
+  assert.deepEqual(Object.keys(bundle), ["text/html", "text/plain"]);
+  assert.equal(
+    bundle["text/plain"],
+    [
+      "method |    ms | note",
+      "------ | ----- | ----",
+      "loop   | 12.35 |",
+      "<map>  |     3 | fast",
+    ].join("\n"),
+  );
+  assert.match(
+    bundle["text/html"],
+    /<th>method<\/th><th>ms<\/th><th>note<\/th>/,
+  );
+  assert.match(bundle["text/html"], /<td>&lt;map&gt;<\/td>/);
+  assert.match(
+    bundle["text/html"],
+    /<td style="text-align:right">12\.35<\/td>/,
+  );
+});
+
+Deno.test("table() of no rows says so", () => {
+  assert.equal(table([])["text/plain"], "(empty table)");
+});
+
+Deno.test("table() rejects rows that are not plain objects, naming the row", () => {
+  assert.throws(() => table("rows" as never), TypeError);
+  assert.throws(
+    () => table([{ a: 1 }, [1, 2]] as never),
+    /row 1 must be a plain object, received an array/,
+  );
+});
+
+Deno.test("progress() redraws one terminal line with \\r and ends it with a newline", async () => {
+  const stream = recorder(true);
+  const bar = progress(2, {
+    label: "runs",
+    width: 4,
+    minIntervalMs: 0,
+    stream,
+    kernel: null,
+  });
+  bar.tick();
+  bar.tick();
+  await bar.finish();
+  assert.equal(
+    stream.text(),
+    "\rruns [##--] 1/2 50%\rruns [####] 2/2 100%\rruns [####] 2/2 100%\n",
+  );
+});
+
+Deno.test("progress() prints plain lines at each tenth when stderr is not a terminal", async () => {
+  const stream = recorder(false);
+  const bar = progress(20, {
+    label: "runs",
+    width: 10,
+    minIntervalMs: 0,
+    stream,
+    kernel: null,
+  });
+  for (let i = 0; i < 20; i++) bar.tick();
+  await bar.finish();
+  const lines = stream.text().trimEnd().split("\n");
+  assert.equal(lines.length, 10);
+  assert.equal(lines[0], "runs [#---------] 2/20 10%");
+  assert.equal(lines.at(-1), "runs [##########] 20/20 100%");
+});
+
+Deno.test("progress() in a notebook displays once, then updates the same display_id", async () => {
+  const messages: { type: string; content: Record<string, unknown> }[] = [];
+  const kernel = {
+    broadcast(type: string, content: Record<string, unknown>) {
+      messages.push({ type, content });
+      return Promise.resolve();
+    },
+  };
+  const stream = recorder(true);
+  const bar = progress(3, { label: "runs", minIntervalMs: 0, stream, kernel });
+  bar.tick();
+  bar.tick(2);
+  await bar.finish();
+  assert.deepEqual(messages.map((m) => m.type), [
+    "display_data",
+    "update_display_data",
+    "update_display_data",
+  ]);
+  const ids = new Set(
+    messages.map((m) =>
+      (m.content.transient as { display_id: string }).display_id
+    ),
+  );
+  assert.equal(ids.size, 1);
+  const last = messages.at(-1)!.content.data as Record<string, string>;
+  assert.match(last["text/plain"], /3\/3 100%$/);
+  assert.match(last["text/html"], /<progress value="1" max="1"/);
+  assert.equal(stream.text(), "");
+});
+
+Deno.test("progress() rejects a bad total or width, naming the value", () => {
+  assert.throws(
+    () => progress(-1, { kernel: null }),
+    /'total' must be a non-negative integer, received -1/,
+  );
+  assert.throws(() => progress(1.5, { kernel: null }), RangeError);
+  assert.throws(
+    () => progress(3, { width: 0, kernel: null }),
+    /'width' must be a positive integer, received 0/,
+  );
+});

@@ -1,0 +1,169 @@
+/**
+ * The real-browser check of lib/plot.ts: a notebook whose output is a
+ * figure bundle is exported with `jupyter nbconvert --to html` beside a copy
+ * of `notebooks/vendor/`, opened in headless Chromium with no network, and
+ * must contain plotly's `main-svg` nodes. Needs /usr/bin/chromium and
+ * /usr/bin/jupyter: without them the test is ignored, or fails when `CI=true`.
+ *
+ * Set `PLOT_SCREENSHOT=/path.png` to also save a screenshot of the page.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { barChart, figureBundle, lineChart } from "../lib/plot.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const JUPYTER = "/usr/bin/jupyter";
+const VENDOR = new URL("../notebooks/vendor/plotly.min.js", import.meta.url);
+
+function exists(path: string | URL): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const missing = [CHROMIUM, JUPYTER, VENDOR.pathname].filter((path) =>
+  !exists(path)
+);
+const inCi = Deno.env.get("CI") === "true";
+if (missing.length > 0 && !inCi) {
+  console.warn(
+    `plots_render_test.ts: ignored, missing ${
+      missing.join(", ")
+    } (run scripts/vendor_plotly.ts for the vendor file)`,
+  );
+}
+
+async function run(command: string, args: string[]): Promise<string> {
+  const output = await new Deno.Command(command, {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  const stdout = new TextDecoder().decode(output.stdout);
+  if (!output.success) {
+    throw new Error(
+      `${command} ${args.join(" ")} exited with ${output.code}: ${
+        new TextDecoder().decode(output.stderr).slice(-2000)
+      }`,
+    );
+  }
+  return stdout;
+}
+
+function chromiumArgs(profile: string): string[] {
+  return [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    `--user-data-dir=${profile}`,
+    "--virtual-time-budget=5000",
+  ];
+}
+
+Deno.test({
+  name:
+    "a figure bundle exported by nbconvert draws plotly SVG in headless Chromium, offline",
+  ignore: missing.length > 0 && !inCi,
+  async fn() {
+    assert.deepEqual(missing, [], `missing ${missing.join(", ")}`);
+    const dir = await Deno.makeTempDir({ prefix: "plots_render_" });
+    try {
+      await Deno.mkdir(`${dir}/vendor`);
+      await Deno.symlink(VENDOR.pathname, `${dir}/vendor/plotly.min.js`);
+      const bundle = figureBundle(lineChart(
+        [
+          { name: "sum", x: [1, 2, 4, 8], y: [1, 1.9, 3.6, 4.1] },
+          { name: "sort", x: [1, 2, 4, 8], y: [1, 1.5, 2.2, 2.4] },
+        ],
+        {
+          title: "Speedup by workers",
+          xTitle: "workers (count)",
+          yTitle: "speedup (×)",
+          referenceLine: { y: 1, label: "no speedup" },
+          caption:
+            "Past 4 workers the speedup flattens: the memory bus is shared.",
+        },
+      ));
+      const bars = figureBundle(barChart(
+        [{ name: "median", x: ["loop", "reduce", "map"], y: [12, 14, 30] }],
+        {
+          title: "Sum of a million numbers",
+          xTitle: "method",
+          yTitle: "time (ms)",
+        },
+      ));
+      const notebook = {
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: {
+          kernelspec: {
+            name: "deno",
+            display_name: "Deno",
+            language: "typescript",
+          },
+          language_info: { name: "typescript" },
+        },
+        cells: [{
+          cell_type: "code",
+          id: "plot",
+          execution_count: 1,
+          metadata: {},
+          source: ["showFigure(figure);"],
+          outputs: [
+            { output_type: "display_data", metadata: {}, data: { ...bundle } },
+            { output_type: "display_data", metadata: {}, data: { ...bars } },
+          ],
+        }],
+      };
+      await Deno.writeTextFile(`${dir}/plot.ipynb`, JSON.stringify(notebook));
+      await run(JUPYTER, ["nbconvert", "--to", "html", `${dir}/plot.ipynb`]);
+      const html = `${dir}/plot.html`;
+      assert.ok(exists(html), "nbconvert wrote no plot.html");
+
+      const dom = await run(CHROMIUM, [
+        ...chromiumArgs(await Deno.makeTempDir({ dir, prefix: "profile_" })),
+        "--dump-dom",
+        `file://${html}`,
+      ]);
+      const svgs = dom.match(/class="main-svg"/g) ?? [];
+      assert.ok(
+        svgs.length >= 1,
+        `no plotly main-svg in the DOM:\n${dom.slice(-2000)}`,
+      );
+      const plots = dom.match(/class="plot-container plotly"/g) ?? [];
+      assert.equal(
+        plots.length,
+        2,
+        "both charts, sharing one plotly.js load, must draw",
+      );
+      assert.match(dom, /Speedup by workers/);
+      assert.match(dom, /Sum of a million numbers/);
+      assert.match(dom, /no speedup/);
+      // draw() empties the div, so its placeholder paragraph must be gone.
+      assert.doesNotMatch(dom, /<p style="color:#888;font-family:sans-serif">/);
+
+      const screenshot = Deno.env.get("PLOT_SCREENSHOT");
+      if (screenshot) {
+        await run(CHROMIUM, [
+          ...chromiumArgs(await Deno.makeTempDir({ dir, prefix: "profile_" })),
+          `--screenshot=${screenshot}`,
+          "--window-size=900,600",
+          `file://${html}`,
+        ]);
+        assert.ok(exists(screenshot), `no screenshot at ${screenshot}`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
