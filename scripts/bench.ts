@@ -9,84 +9,13 @@
 import { parseArgs } from "node:util";
 import { machineFacts } from "../lib/machine_facts.ts";
 import { isQuickMode } from "../lib/quick_mode.ts";
-import { timeIt } from "../lib/time_it.ts";
-import { countPrimes, splitRange } from "../lib/workloads.ts";
+import { cpuBoundExperiment } from "../lib/cpu_bound_experiment.ts";
 
 const USAGE = `Usage: deno task bench [--quick] [--json PATH] [--help]
 
   --quick      small sizes, for tests (same as COURSE_QUICK=1)
   --json PATH  write every sample and summary as JSON to PATH
   --help       show this help`;
-
-/** One mode's result in the CPU-bound experiment. */
-export interface ModeResult {
-  /** How the chunks were run. */
-  mode: string;
-  /** Total primes found: equal in every mode. */
-  primes: number;
-  /** Every measured run, in milliseconds. */
-  samplesMs: number[];
-  /** The median run, in milliseconds. */
-  medianMs: number;
-  /** Sequential median divided by this mode's median. */
-  speedup: number;
-}
-
-/**
- * Counts the primes below `limit` in chunks, sequentially and as async tasks
- * on the one event loop, and reports the speedup of each over sequential.
- *
- * @param limit Count primes in `[0, limit)`.
- * @param chunks How many chunks the range is split into.
- * @param repeats Measured runs per mode.
- * @returns One result per mode, sequential first.
- *
- * @example
- * ```ts
- * import { cpuBoundExperiment } from "./bench.ts";
- * import assert from "node:assert/strict";
- * const [sequential, asyncTasks] = await cpuBoundExperiment(1_000, 4, 1);
- * assert.equal(sequential.primes, 168);
- * assert.equal(asyncTasks.primes, 168);
- * ```
- */
-export async function cpuBoundExperiment(
-  limit: number,
-  chunks: number,
-  repeats: number,
-): Promise<ModeResult[]> {
-  const ranges = splitRange(0, limit, Math.ceil(limit / chunks));
-  const sum = (counts: number[]) =>
-    counts.reduce((total, count) => total + count, 0);
-  const modes: [string, () => Promise<number>][] = [
-    [
-      "sequential",
-      () =>
-        Promise.resolve(
-          sum(ranges.map(([start, end]) => countPrimes(start, end))),
-        ),
-    ],
-    ["async tasks", async () =>
-      sum(
-        await Promise.all(ranges.map(async ([start, end]) => {
-          await Promise.resolve();
-          return countPrimes(start, end);
-        })),
-      )],
-  ];
-  const results: ModeResult[] = [];
-  for (const [mode, work] of modes) {
-    const timing = await timeIt(work, { repeats });
-    results.push({
-      mode,
-      primes: timing.result,
-      samplesMs: timing.samplesMs,
-      medianMs: timing.medianMs,
-      speedup: results.length === 0 ? 1 : results[0].medianMs / timing.medianMs,
-    });
-  }
-  return results;
-}
 
 async function main(): Promise<number> {
   let flags;
@@ -121,7 +50,7 @@ async function main(): Promise<number> {
       facts.cores * 2
     } chunks, ${repeats} repeats`,
   );
-  const cpuBound = await cpuBoundExperiment(limit, facts.cores * 2, repeats);
+  const cpuBound = await cpuBoundExperiment(limit, { repeats });
   console.table(cpuBound.map(({ mode, primes, medianMs, speedup }) => ({
     mode,
     primes,

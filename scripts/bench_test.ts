@@ -31,7 +31,7 @@ Deno.test("bench --quick writes JSON where every mode found the same primes in p
     assert.equal(report.machine.cores, navigator.hardwareConcurrency);
     assert.deepEqual(
       report.cpuBound.map((mode: { mode: string }) => mode.mode),
-      ["sequential", "async tasks"],
+      ["sequential", "async tasks", "workers", "processes"],
     );
     for (const mode of report.cpuBound) {
       assert.equal(

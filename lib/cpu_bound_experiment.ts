@@ -1,0 +1,161 @@
+/**
+ * The course's CPU-bound experiment: one prime-counting workload run
+ * sequentially, as async tasks on the one event loop, on a {@linkcode WorkerPool}
+ * and on a {@linkcode ProcessPool}. The notebooks and `deno task bench` both
+ * call it, so they measure the same thing.
+ *
+ * @module
+ */
+import { ProcessPool } from "./process_pool.ts";
+import { timeIt } from "./time_it.ts";
+import { WorkerPool } from "./worker_pool.ts";
+import { countPrimes, splitRange } from "./workloads.ts";
+
+/** The course's standard task module, run by the pools. */
+const TASKS_MODULE = new URL("../workers/tasks.ts", import.meta.url);
+
+/** The ways the workload can be run. */
+export type CpuBoundMode =
+  | "sequential"
+  | "async tasks"
+  | "workers"
+  | "processes";
+
+/** Options of {@linkcode cpuBoundExperiment}. */
+export interface CpuBoundExperimentOptions {
+  /**
+   * How many chunks the range is split into.
+   * @default {2 * navigator.hardwareConcurrency}
+   */
+  chunks?: number;
+  /**
+   * Workers or child processes in each pool.
+   * @default {navigator.hardwareConcurrency}
+   */
+  parallelism?: number;
+  /**
+   * Measured runs per mode, after one warm-up run.
+   * @default {3}
+   */
+  repeats?: number;
+  /**
+   * The modes to run; speedups are against the first.
+   * @default {["sequential", "async tasks", "workers", "processes"]}
+   */
+  modes?: CpuBoundMode[];
+}
+
+/** One mode's result in the CPU-bound experiment. */
+export interface CpuBoundResult {
+  /** How the chunks were run. */
+  mode: CpuBoundMode;
+  /** Total primes found: equal in every mode. */
+  primes: number;
+  /** Every measured run, in milliseconds. */
+  samplesMs: number[];
+  /** The median run, in milliseconds. */
+  medianMs: number;
+  /** The first mode's median divided by this mode's median. */
+  speedup: number;
+}
+
+/**
+ * Counts the primes below `limit` in chunks, in each mode, and reports the
+ * time and speedup of each against the first mode. Pools are started and
+ * warmed before timing and closed before returning.
+ *
+ * @param limit Count primes in `[0, limit)`, a positive integer.
+ * @param options Chunks, parallelism, repeats and modes.
+ * @returns One result per mode, in the order of `modes`.
+ * @throws {RangeError} When `limit`, `chunks` or `parallelism` is not a positive integer.
+ * @throws {Error} When two modes disagree on the number of primes.
+ *
+ * @example
+ * ```ts
+ * import { cpuBoundExperiment } from "./cpu_bound_experiment.ts";
+ * import assert from "node:assert/strict";
+ * const results = await cpuBoundExperiment(1_000, { repeats: 1, parallelism: 2 });
+ * assert.deepEqual(results.map((result) => result.primes), [168, 168, 168, 168]);
+ * ```
+ */
+export async function cpuBoundExperiment(
+  limit: number,
+  options: CpuBoundExperimentOptions = {},
+): Promise<CpuBoundResult[]> {
+  const cores = navigator.hardwareConcurrency;
+  const {
+    chunks = 2 * cores,
+    parallelism = cores,
+    repeats = 3,
+    modes = ["sequential", "async tasks", "workers", "processes"],
+  } = options;
+  for (
+    const [name, value] of [["limit", limit], ["chunks", chunks], [
+      "parallelism",
+      parallelism,
+    ]] as const
+  ) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new RangeError(
+        `Cannot run the CPU-bound experiment: '${name}' must be a positive integer, received ${value}`,
+      );
+    }
+  }
+  const ranges = splitRange(0, limit, Math.ceil(limit / chunks));
+  const inputs = ranges.map(([start, end]) => ({ start, end }));
+  const sum = (counts: number[]) =>
+    counts.reduce((total, count) => total + count, 0);
+  await using workers = new WorkerPool(TASKS_MODULE, {
+    size: parallelism,
+    idleTimeoutMs: Infinity,
+  });
+  await using processes = new ProcessPool(TASKS_MODULE, {
+    size: parallelism,
+    idleTimeoutMs: Infinity,
+  });
+  const runners: Record<CpuBoundMode, () => Promise<number>> = {
+    "sequential": () =>
+      Promise.resolve(
+        sum(ranges.map(([start, end]) => countPrimes(start, end))),
+      ),
+    "async tasks": async () =>
+      sum(
+        await Promise.all(ranges.map(async ([start, end]) => {
+          // Each chunk becomes its own task on the event loop: they interleave but never overlap.
+          await Promise.resolve();
+          return countPrimes(start, end);
+        })),
+      ),
+    "workers": async () =>
+      sum(
+        await Promise.all(
+          inputs.map((input) => workers.run<number>("countPrimes", input)),
+        ),
+      ),
+    "processes": async () =>
+      sum(
+        await Promise.all(
+          inputs.map((input) => processes.run<number>("countPrimes", input)),
+        ),
+      ),
+  };
+  const results: CpuBoundResult[] = [];
+  for (const mode of modes) {
+    const timing = await timeIt(runners[mode], { repeats });
+    if (results.length > 0 && timing.result !== results[0].primes) {
+      throw new Error(
+        `CPU-bound experiment disagrees: ${mode} found ${timing.result} primes, ${
+          results[0].mode
+        } found ${results[0].primes}`,
+      );
+    }
+    results.push({
+      mode,
+      primes: timing.result,
+      samplesMs: timing.samplesMs,
+      medianMs: timing.medianMs,
+      speedup: results.length === 0 ? 1 : results[0].medianMs / timing.medianMs,
+    });
+  }
+  return results;
+}
