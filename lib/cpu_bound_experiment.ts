@@ -7,12 +7,10 @@
  * @module
  */
 import { ProcessPool } from "./process_pool.ts";
+import { TASKS_MODULE } from "./tasks_module.ts";
 import { timeIt } from "./time_it.ts";
 import { WorkerPool } from "./worker_pool.ts";
 import { countPrimes, splitRange } from "./workloads.ts";
-
-/** The course's standard task module, run by the pools. */
-const TASKS_MODULE = new URL("../workers/tasks.ts", import.meta.url);
 
 /** The ways the workload can be run. */
 export type CpuBoundMode =
