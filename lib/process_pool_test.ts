@@ -224,8 +224,11 @@ Deno.test("ProcessPool spawned and closed 20 times leaves no child running", asy
 Deno.test("ProcessPool idle children are killed after idleTimeoutMs", async () => {
   const module = new URL(`${TASKS.href}?idle`);
   await using pool = new ProcessPool(module, { size: 1, idleTimeoutMs: 50 });
-  await pool.run("noop");
+  // Count the child while a task keeps it busy: once idle it may already be gone.
+  const busy = pool.run("sleep", 2_000);
+  await pool.run("noop").catch(() => {});
   assert.equal((await childrenRunning(module)).length, 1);
+  await busy;
   // Polling, not a fixed sleep: the timer fires after 50 ms at the earliest.
   const deadline = Date.now() + 10_000;
   while ((await childrenRunning(module)).length > 0) {

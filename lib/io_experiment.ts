@@ -1,0 +1,363 @@
+/**
+ * The course's I/O-bound experiments: requests to a slow loopback server made
+ * one at a time, all at once, through a concurrency limit and from workers;
+ * throughput against concurrency beside Little's law; and sleeping tasks run
+ * in turn and together. Notebook 05 calls these.
+ *
+ * @module
+ */
+import { timeIt } from "./time_it.ts";
+import { WorkerPool } from "./worker_pool.ts";
+import { sleep } from "./workloads.ts";
+
+/** The URL of `workers/fetch_worker.ts`, the task module the worker mode runs. */
+export const FETCH_WORKER_MODULE: URL = new URL(
+  "../workers/fetch_worker.ts",
+  import.meta.url,
+);
+
+function positiveInteger(where: string, name: string, value: unknown): void {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(
+      `${where}: '${name}' must be a positive integer, received ${
+        typeof value === "number" ? value : JSON.stringify(value)
+      }`,
+    );
+  }
+}
+
+/** The knobs of notebook 05, checked by {@linkcode checkIoParameters}. */
+export interface IoParameters {
+  /** Delay of each server response, in milliseconds, non-negative. */
+  latencyMs: number;
+  /** Requests per run, a positive integer. */
+  requests: number;
+  /** Most requests in flight in the limited mode, a positive integer. */
+  concurrencyLimit: number;
+  /** Workers in the worker mode, a positive integer. */
+  workers: number;
+  /** Concurrency levels of the throughput sweep, positive integers. */
+  concurrencies: number[];
+  /** Sleeping tasks, a positive integer. */
+  sleepTasks: number;
+  /** How long each task sleeps, in milliseconds, non-negative. */
+  sleepMs: number;
+}
+
+/**
+ * Checks the parameters of the I/O-bound notebook before anything runs.
+ *
+ * @param parameters The notebook's knobs.
+ * @throws {RangeError} Naming the first knob with a bad value.
+ *
+ * @example
+ * ```ts
+ * import { checkIoParameters } from "./io_experiment.ts";
+ * import assert from "node:assert/strict";
+ * const good = { latencyMs: 50, requests: 20, concurrencyLimit: 4, workers: 2, concurrencies: [1, 2], sleepTasks: 5, sleepMs: 100 };
+ * checkIoParameters(good);
+ * assert.throws(() => checkIoParameters({ ...good, requests: 0 }), RangeError);
+ * ```
+ */
+export function checkIoParameters(parameters: IoParameters): void {
+  const where = "Cannot run the I/O-bound notebook";
+  for (
+    const name of [
+      "requests",
+      "concurrencyLimit",
+      "workers",
+      "sleepTasks",
+    ] as const
+  ) positiveInteger(where, name, parameters[name]);
+  for (const name of ["latencyMs", "sleepMs"] as const) {
+    const value = parameters[name];
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+      throw new RangeError(
+        `${where}: '${name}' must be a non-negative number of milliseconds, received ${value}`,
+      );
+    }
+  }
+  const { concurrencies } = parameters;
+  if (!Array.isArray(concurrencies) || concurrencies.length === 0) {
+    throw new RangeError(
+      `${where}: 'concurrencies' must be a non-empty array of positive integers, received ${
+        JSON.stringify(concurrencies)
+      }`,
+    );
+  }
+  concurrencies.forEach((value, index) =>
+    positiveInteger(where, `concurrencies[${index}]`, value)
+  );
+}
+
+/**
+ * Runs `tasks` with at most `limit` in flight at once; results keep their order.
+ *
+ * @param tasks Functions that each start one piece of work.
+ * @param limit Most tasks running at once, a positive integer.
+ * @returns The tasks' results, in the order of `tasks`.
+ * @throws {RangeError} When `limit` is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * import { mapLimited } from "./io_experiment.ts";
+ * import assert from "node:assert/strict";
+ * let running = 0, most = 0;
+ * const task = (n: number) => async () => {
+ *   most = Math.max(most, ++running);
+ *   await new Promise((resolve) => setTimeout(resolve, 5));
+ *   running--;
+ *   return n;
+ * };
+ * assert.deepEqual(await mapLimited([1, 2, 3, 4, 5].map(task), 2), [1, 2, 3, 4, 5]);
+ * assert.equal(most, 2);
+ * ```
+ */
+export async function mapLimited<T>(
+  tasks: readonly (() => Promise<T>)[],
+  limit: number,
+): Promise<T[]> {
+  positiveInteger("Cannot run tasks", "limit", limit);
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < tasks.length) {
+      const index = next++;
+      results[index] = await tasks[index]();
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(limit, tasks.length) }, lane),
+  );
+  return results;
+}
+
+async function get(url: string): Promise<string> {
+  return await (await fetch(url)).text();
+}
+
+/** The ways {@linkcode ioModesExperiment} makes its requests. */
+export type IoMode = "sequential" | "Promise.all" | "limited" | "workers";
+
+/** Options of {@linkcode ioModesExperiment}. */
+export interface IoModesOptions {
+  /**
+   * Requests per run.
+   * @default {20}
+   */
+  requests?: number;
+  /**
+   * Most requests in flight in the `limited` mode.
+   * @default {4}
+   */
+  concurrencyLimit?: number;
+  /**
+   * Workers in the `workers` mode; each makes its share of the requests at once.
+   * @default {2}
+   */
+  workers?: number;
+  /**
+   * Measured runs per mode, after one warm-up run.
+   * @default {1}
+   */
+  repeats?: number;
+}
+
+/** One mode's result in {@linkcode ioModesExperiment}. */
+export interface IoModeResult {
+  /** How the requests were made. */
+  mode: IoMode;
+  /** Responses received: `requests` in every mode. */
+  responses: number;
+  /** The median run, in milliseconds. */
+  medianMs: number;
+  /** The sequential median over this median. */
+  speedup: number;
+}
+
+/**
+ * Makes `requests` requests to `url` in each mode and times them: one after
+ * another; all at once with `Promise.all`; at most `concurrencyLimit` at
+ * once; and split across a pool of workers (started and warmed before timing).
+ *
+ * @param url The server to ask, e.g. a {@linkcode startLatencyServer}'s URL.
+ * @param options Requests, limit, workers and repeats.
+ * @returns One result per mode, sequential first.
+ * @throws {RangeError} When a count is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * import { ioModesExperiment } from "./io_experiment.ts";
+ * import { startLatencyServer } from "./latency_server.ts";
+ * import assert from "node:assert/strict";
+ * await using server = startLatencyServer({ latencyMs: 20 });
+ * const results = await ioModesExperiment(server.url, { requests: 4, workers: 1 });
+ * assert.deepEqual(results.map((r) => r.responses), [4, 4, 4, 4]);
+ * ```
+ */
+export async function ioModesExperiment(
+  url: string,
+  options: IoModesOptions = {},
+): Promise<IoModeResult[]> {
+  const { requests = 20, concurrencyLimit = 4, workers = 2, repeats = 1 } =
+    options;
+  const where = "Cannot run the I/O modes experiment";
+  positiveInteger(where, "requests", requests);
+  positiveInteger(where, "concurrencyLimit", concurrencyLimit);
+  positiveInteger(where, "workers", workers);
+  positiveInteger(where, "repeats", repeats);
+  await using pool = new WorkerPool(FETCH_WORKER_MODULE, {
+    size: workers,
+    idleTimeoutMs: Infinity,
+  });
+  const shares = Array.from(
+    { length: workers },
+    (_, i) => Math.floor(requests / workers) + (i < requests % workers ? 1 : 0),
+  ).filter((count) => count > 0);
+  const runners: Record<IoMode, () => Promise<number>> = {
+    "sequential": async () => {
+      for (let i = 0; i < requests; i++) await get(url);
+      return requests;
+    },
+    "Promise.all": async () =>
+      (await Promise.all(Array.from({ length: requests }, () => get(url))))
+        .length,
+    "limited": async () =>
+      (await mapLimited(
+        Array.from({ length: requests }, () => () => get(url)),
+        concurrencyLimit,
+      )).length,
+    "workers": async () =>
+      (await Promise.all(
+        shares.map((count) => pool.run<number>("fetchMany", { url, count })),
+      )).reduce((total, count) => total + count, 0),
+  };
+  const results: IoModeResult[] = [];
+  for (const mode of Object.keys(runners) as IoMode[]) {
+    const timing = await timeIt(runners[mode], { repeats });
+    results.push({
+      mode,
+      responses: timing.result,
+      medianMs: timing.medianMs,
+      speedup: results.length === 0 ? 1 : results[0].medianMs / timing.medianMs,
+    });
+  }
+  return results;
+}
+
+/** One concurrency level's result in {@linkcode throughputSweep}. */
+export interface ThroughputPoint {
+  /** Most requests in flight. */
+  concurrency: number;
+  /** Requests made at this level. */
+  requests: number;
+  /** Wall-clock time for all requests, in milliseconds. */
+  elapsedMs: number;
+  /** Measured responses per second. */
+  throughput: number;
+  /** Little's law: `concurrency / latency`, in responses per second. */
+  littlesLaw: number;
+}
+
+/**
+ * Measures throughput against concurrency: for each level, `requests`
+ * requests with at most that many in flight. Little's law says a system with
+ * `L` requests in flight, each taking `W` seconds, serves `L / W` per second.
+ *
+ * @param url The server to ask.
+ * @param latencyMs The server's delay per response, in milliseconds, for Little's law.
+ * @param concurrencies The levels to measure, positive integers.
+ * @param options `requests`, the fewest requests per level (default 40; each
+ *   level makes at least four rounds, `4 x concurrency`), and a progress callback.
+ * @returns One point per level, in order.
+ * @throws {RangeError} When a level or `requests` is not a positive integer, or `latencyMs` not positive.
+ *
+ * @example
+ * ```ts
+ * import { throughputSweep } from "./io_experiment.ts";
+ * import { startLatencyServer } from "./latency_server.ts";
+ * import assert from "node:assert/strict";
+ * await using server = startLatencyServer({ latencyMs: 20 });
+ * const [one, four] = await throughputSweep(server.url, 20, [1, 4], { requests: 8 });
+ * assert.equal(four.littlesLaw, 200);
+ * assert.ok(four.throughput > one.throughput);
+ * ```
+ */
+export async function throughputSweep(
+  url: string,
+  latencyMs: number,
+  concurrencies: number[],
+  options: { requests?: number; onPoint?: (point: ThroughputPoint) => void } =
+    {},
+): Promise<ThroughputPoint[]> {
+  const { requests = 40, onPoint } = options;
+  const where = "Cannot run the throughput sweep";
+  positiveInteger(where, "requests", requests);
+  if (!Number.isFinite(latencyMs) || latencyMs <= 0) {
+    throw new RangeError(
+      `${where}: 'latencyMs' must be a positive number of milliseconds, received ${latencyMs}`,
+    );
+  }
+  concurrencies.forEach((value, index) =>
+    positiveInteger(where, `concurrencies[${index}]`, value)
+  );
+  await get(url); // Opens the connection before timing.
+  const points: ThroughputPoint[] = [];
+  for (const concurrency of concurrencies) {
+    const count = Math.max(requests, 4 * concurrency);
+    const started = performance.now();
+    await mapLimited(
+      Array.from({ length: count }, () => () => get(url)),
+      concurrency,
+    );
+    const elapsedMs = performance.now() - started;
+    const point = {
+      concurrency,
+      requests: count,
+      elapsedMs,
+      throughput: count / (elapsedMs / 1000),
+      littlesLaw: concurrency / (latencyMs / 1000),
+    };
+    points.push(point);
+    onPoint?.(point);
+  }
+  return points;
+}
+
+/** The result of {@linkcode sleepingTasks}. */
+export interface SleepingTasksResult {
+  /** Wall-clock time running the tasks one after another, in milliseconds. */
+  sequentialMs: number;
+  /** Wall-clock time running them all at once, in milliseconds. */
+  concurrentMs: number;
+}
+
+/**
+ * Runs `count` tasks that each sleep `ms` milliseconds, first one after
+ * another, then all at once: the seeds' "5 tasks x 2 s" demonstration.
+ *
+ * @param count How many tasks, a positive integer.
+ * @param ms How long each sleeps, in milliseconds.
+ * @returns Both wall-clock times.
+ * @throws {RangeError} When `count` is not a positive integer or `ms` is negative.
+ *
+ * @example
+ * ```ts
+ * import { sleepingTasks } from "./io_experiment.ts";
+ * import assert from "node:assert/strict";
+ * const { sequentialMs, concurrentMs } = await sleepingTasks(3, 20);
+ * assert.ok(sequentialMs >= 59 && concurrentMs < 50);
+ * ```
+ */
+export async function sleepingTasks(
+  count: number,
+  ms: number,
+): Promise<SleepingTasksResult> {
+  positiveInteger("Cannot run sleeping tasks", "count", count);
+  let started = performance.now();
+  for (let i = 0; i < count; i++) await sleep(ms);
+  const sequentialMs = performance.now() - started;
+  started = performance.now();
+  await Promise.all(Array.from({ length: count }, () => sleep(ms)));
+  return { sequentialMs, concurrentMs: performance.now() - started };
+}

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { measureWorkload } from "./measure_workload.ts";
+import { myWorkload } from "../workers/my_workload.ts";
+
+const inputs = [1, 2, 3].map((seed) => ({ steps: 10_000, seed }));
+
+Deno.test("measureWorkload runs every mode with equal outputs", async () => {
+  const report = await measureWorkload("myWorkload", inputs, {
+    size: 2,
+    repeats: 1,
+  });
+  assert.deepEqual(report.results.map((r) => r.mode), [
+    "sequential",
+    "async tasks",
+    "workers",
+    "processes",
+  ]);
+  assert.deepEqual(report.outputs, inputs.map(myWorkload));
+  assert.equal(report.results[0].speedup, 1);
+  const fastest = Math.min(...report.results.map((r) => r.medianMs));
+  assert.equal(
+    report.results.find((r) => r.mode === report.winner)?.medianMs,
+    fastest,
+  );
+});
+
+Deno.test("measureWorkload names an unknown task", async () => {
+  await assert.rejects(measureWorkload("nope", inputs), {
+    name: "RangeError",
+    message: /task 'nope' is not in the module's 'tasks'/,
+  });
+});
+
+Deno.test("measureWorkload rejects a bad size", async () => {
+  await assert.rejects(measureWorkload("myWorkload", inputs, { size: 0 }), {
+    message: /'size' must be a positive integer, received 0/,
+  });
+});
+
+Deno.test("myWorkload is seeded", () => {
+  assert.equal(
+    myWorkload({ steps: 1000, seed: 7 }),
+    myWorkload({ steps: 1000, seed: 7 }),
+  );
+});

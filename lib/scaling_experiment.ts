@@ -1,0 +1,350 @@
+/**
+ * How the CPU-bound prime count scales with the number of workers, and how
+ * the chunk size changes its time: the measurements behind notebook 04's
+ * scaling curve, Amdahl fit and chunk-size sweep.
+ *
+ * Both experiments start one {@linkcode WorkerPool} of the largest size
+ * needed, warm it, and limit how many chunks are in flight at once, so the
+ * workers' start-up (about a second each in a notebook kernel) is paid once
+ * and never timed.
+ *
+ * @module
+ */
+import { TASKS_MODULE } from "./tasks_module.ts";
+import { timeIt } from "./time_it.ts";
+import { WorkerPool } from "./worker_pool.ts";
+import { splitRange } from "./workloads.ts";
+
+/** The knobs of notebook 04, checked by {@linkcode checkCpuBoundParameters}. */
+export interface CpuBoundParameters {
+  /** Count primes below this, a positive integer. */
+  primesUpTo: number;
+  /** Measured runs per point, a positive integer. */
+  repeats: number;
+  /** How many chunks the range is split into, a positive integer. */
+  chunks: number;
+  /** Largest worker count of the scaling curve, a positive integer. */
+  maxWorkers: number;
+  /** Chunk sizes of the sweep, positive integers. */
+  chunkSizes: number[];
+}
+
+function positiveInteger(where: string, name: string, value: unknown): void {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(
+      `${where}: '${name}' must be a positive integer, received ${
+        typeof value === "number" ? value : JSON.stringify(value)
+      }`,
+    );
+  }
+}
+
+/**
+ * Checks the parameters of the CPU-bound notebook before anything runs.
+ *
+ * @param parameters The notebook's knobs.
+ * @throws {RangeError} Naming the first knob that is not a positive integer (or list of them).
+ *
+ * @example
+ * ```ts
+ * import { checkCpuBoundParameters } from "./scaling_experiment.ts";
+ * import assert from "node:assert/strict";
+ * const good = { primesUpTo: 1000, repeats: 3, chunks: 8, maxWorkers: 4, chunkSizes: [10, 100] };
+ * checkCpuBoundParameters(good);
+ * assert.throws(() => checkCpuBoundParameters({ ...good, maxWorkers: 0 }), RangeError);
+ * ```
+ */
+export function checkCpuBoundParameters(parameters: CpuBoundParameters): void {
+  const where = "Cannot run the CPU-bound notebook";
+  for (
+    const name of ["primesUpTo", "repeats", "chunks", "maxWorkers"] as const
+  ) {
+    positiveInteger(where, name, parameters[name]);
+  }
+  const { chunkSizes } = parameters;
+  if (!Array.isArray(chunkSizes) || chunkSizes.length === 0) {
+    throw new RangeError(
+      `${where}: 'chunkSizes' must be a non-empty array of positive integers, received ${
+        JSON.stringify(chunkSizes)
+      }`,
+    );
+  }
+  chunkSizes.forEach((size, index) =>
+    positiveInteger(where, `chunkSizes[${index}]`, size)
+  );
+}
+
+/** Runs `tasks` with at most `limit` of them in flight; results keep their order. */
+async function runLimited<T>(
+  tasks: (() => Promise<T>)[],
+  limit: number,
+): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < tasks.length) {
+      const index = next++;
+      results[index] = await tasks[index]();
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(limit, tasks.length) }, lane),
+  );
+  return results;
+}
+
+function countOnPool(
+  pool: WorkerPool,
+  ranges: [number, number][],
+  inFlight: number,
+): Promise<number> {
+  return runLimited(
+    ranges.map(([start, end]) => () =>
+      pool.run<number>("countPrimes", { start, end })
+    ),
+    inFlight,
+  ).then((counts) => counts.reduce((total, count) => total + count, 0));
+}
+
+/** Options of {@linkcode scalingExperiment}. */
+export interface ScalingOptions {
+  /**
+   * The worker counts to measure.
+   * @default {1 .. 2 * navigator.hardwareConcurrency}
+   */
+  workerCounts?: number[];
+  /**
+   * How many chunks the range is split into; a multiple of every worker
+   * count balances the load best.
+   * @default {24}
+   */
+  chunks?: number;
+  /**
+   * Measured runs per worker count, after one warm-up run.
+   * @default {3}
+   */
+  repeats?: number;
+  /**
+   * Called after each worker count is measured, e.g. to tick a progress bar.
+   * @default {undefined}
+   */
+  onPoint?: (point: ScalingPoint) => void;
+}
+
+/** One worker count's measurement in {@linkcode scalingExperiment}. */
+export interface ScalingPoint {
+  /** Chunks allowed in flight at once: the workers in use. */
+  workers: number;
+  /** Primes found: the same at every point. */
+  primes: number;
+  /** Every measured run, in milliseconds. */
+  samplesMs: number[];
+  /** Median, fastest and slowest run, in milliseconds. */
+  medianMs: number;
+  /** The fastest run, in milliseconds. */
+  minMs: number;
+  /** The slowest run, in milliseconds. */
+  maxMs: number;
+  /** The one-worker median over this median. */
+  speedup: number;
+  /** The one-worker median over the slowest run. */
+  minSpeedup: number;
+  /** The one-worker median over the fastest run. */
+  maxSpeedup: number;
+}
+
+/**
+ * Times the prime count below `limit` on 1, 2, … workers: one pool of the
+ * largest count, with only `workers` chunks in flight at a time. Speedups are
+ * against the first worker count's median (one worker by default).
+ *
+ * @param limit Count primes in `[0, limit)`, a positive integer.
+ * @param options Worker counts, chunks, repeats and a progress callback.
+ * @returns One point per worker count, in order.
+ * @throws {RangeError} When `limit`, `chunks`, `repeats` or a worker count is not a positive integer.
+ * @throws {Error} When two worker counts disagree on the number of primes.
+ *
+ * @example
+ * ```ts
+ * import { scalingExperiment } from "./scaling_experiment.ts";
+ * import assert from "node:assert/strict";
+ * const points = await scalingExperiment(10_000, { workerCounts: [1, 2], repeats: 1, chunks: 4 });
+ * assert.deepEqual(points.map((point) => point.primes), [1229, 1229]);
+ * assert.equal(points[0].speedup, 1);
+ * ```
+ */
+export async function scalingExperiment(
+  limit: number,
+  options: ScalingOptions = {},
+): Promise<ScalingPoint[]> {
+  const cores = navigator.hardwareConcurrency;
+  const {
+    workerCounts = Array.from({ length: 2 * cores }, (_, i) => i + 1),
+    chunks = 24,
+    repeats = 3,
+    onPoint,
+  } = options;
+  const where = "Cannot run the scaling experiment";
+  positiveInteger(where, "limit", limit);
+  positiveInteger(where, "chunks", chunks);
+  positiveInteger(where, "repeats", repeats);
+  if (!Array.isArray(workerCounts) || workerCounts.length === 0) {
+    throw new RangeError(
+      `${where}: 'workerCounts' must be a non-empty array, received ${
+        JSON.stringify(workerCounts)
+      }`,
+    );
+  }
+  workerCounts.forEach((count, index) =>
+    positiveInteger(where, `workerCounts[${index}]`, count)
+  );
+  const ranges = splitRange(0, limit, Math.ceil(limit / chunks));
+  const size = Math.max(...workerCounts);
+  await using pool = new WorkerPool(TASKS_MODULE, {
+    size,
+    idleTimeoutMs: Infinity,
+  });
+  // Start and warm every worker before anything is timed.
+  await countOnPool(pool, ranges, size);
+  const points: ScalingPoint[] = [];
+  for (const workers of workerCounts) {
+    const timing = await timeIt(() => countOnPool(pool, ranges, workers), {
+      repeats,
+    });
+    if (points.length > 0 && timing.result !== points[0].primes) {
+      throw new Error(
+        `Scaling experiment disagrees: ${workers} workers found ${timing.result} primes, ${
+          points[0].workers
+        } found ${points[0].primes}`,
+      );
+    }
+    const baseMs = points.length === 0 ? timing.medianMs : points[0].medianMs;
+    const point: ScalingPoint = {
+      workers,
+      primes: timing.result,
+      samplesMs: timing.samplesMs,
+      medianMs: timing.medianMs,
+      minMs: timing.minMs,
+      maxMs: timing.maxMs,
+      speedup: baseMs / timing.medianMs,
+      minSpeedup: baseMs / timing.maxMs,
+      maxSpeedup: baseMs / timing.minMs,
+    };
+    points.push(point);
+    onPoint?.(point);
+  }
+  return points;
+}
+
+/** Options of {@linkcode chunkSizeSweep}. */
+export interface ChunkSweepOptions {
+  /**
+   * Workers in the pool, all kept busy.
+   * @default {navigator.hardwareConcurrency}
+   */
+  workers?: number;
+  /**
+   * Measured runs per chunk size, after one warm-up run.
+   * @default {3}
+   */
+  repeats?: number;
+  /**
+   * Called after each chunk size is measured, e.g. to tick a progress bar.
+   * @default {undefined}
+   */
+  onPoint?: (point: ChunkSweepPoint) => void;
+}
+
+/** One chunk size's measurement in {@linkcode chunkSizeSweep}. */
+export interface ChunkSweepPoint {
+  /** Numbers per chunk. */
+  chunkSize: number;
+  /** How many chunks (messages to a worker and back) that made. */
+  chunks: number;
+  /** Primes found: the same for every chunk size. */
+  primes: number;
+  /** The median run, in milliseconds. */
+  medianMs: number;
+  /** The fastest run, in milliseconds. */
+  minMs: number;
+  /** The slowest run, in milliseconds. */
+  maxMs: number;
+}
+
+/**
+ * Times the prime count below `limit` on a pool of workers, splitting the
+ * range into chunks of each size in turn: tiny chunks pay a message per
+ * handful of numbers, huge chunks leave workers idle at the end.
+ *
+ * @param limit Count primes in `[0, limit)`, a positive integer.
+ * @param chunkSizes The chunk sizes to try, positive integers.
+ * @param options Workers, repeats and a progress callback.
+ * @returns One point per chunk size, in order.
+ * @throws {RangeError} When `limit`, `workers`, `repeats` or a chunk size is not a positive integer.
+ * @throws {Error} When two chunk sizes disagree on the number of primes.
+ *
+ * @example
+ * ```ts
+ * import { chunkSizeSweep } from "./scaling_experiment.ts";
+ * import assert from "node:assert/strict";
+ * const points = await chunkSizeSweep(10_000, [100, 10_000], { workers: 2, repeats: 1 });
+ * assert.deepEqual(points.map((point) => point.chunks), [100, 1]);
+ * assert.deepEqual(points.map((point) => point.primes), [1229, 1229]);
+ * ```
+ */
+export async function chunkSizeSweep(
+  limit: number,
+  chunkSizes: number[],
+  options: ChunkSweepOptions = {},
+): Promise<ChunkSweepPoint[]> {
+  const { workers = navigator.hardwareConcurrency, repeats = 3, onPoint } =
+    options;
+  const where = "Cannot run the chunk-size sweep";
+  positiveInteger(where, "limit", limit);
+  positiveInteger(where, "workers", workers);
+  positiveInteger(where, "repeats", repeats);
+  if (!Array.isArray(chunkSizes) || chunkSizes.length === 0) {
+    throw new RangeError(
+      `${where}: 'chunkSizes' must be a non-empty array, received ${
+        JSON.stringify(chunkSizes)
+      }`,
+    );
+  }
+  chunkSizes.forEach((size, index) =>
+    positiveInteger(where, `chunkSizes[${index}]`, size)
+  );
+  await using pool = new WorkerPool(TASKS_MODULE, {
+    size: workers,
+    idleTimeoutMs: Infinity,
+  });
+  await countOnPool(
+    pool,
+    splitRange(0, limit, Math.ceil(limit / workers)),
+    workers,
+  );
+  const points: ChunkSweepPoint[] = [];
+  for (const chunkSize of chunkSizes) {
+    const ranges = splitRange(0, limit, chunkSize);
+    const timing = await timeIt(() => countOnPool(pool, ranges, workers), {
+      repeats,
+    });
+    if (points.length > 0 && timing.result !== points[0].primes) {
+      throw new Error(
+        `Chunk-size sweep disagrees: chunk size ${chunkSize} found ${timing.result} primes, ${
+          points[0].chunkSize
+        } found ${points[0].primes}`,
+      );
+    }
+    const point: ChunkSweepPoint = {
+      chunkSize,
+      chunks: ranges.length,
+      primes: timing.result,
+      medianMs: timing.medianMs,
+      minMs: timing.minMs,
+      maxMs: timing.maxMs,
+    };
+    points.push(point);
+    onPoint?.(point);
+  }
+  return points;
+}

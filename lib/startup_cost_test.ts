@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import {
+  checkPositiveIntegers,
+  measureStartup,
+  processRssKiB,
+  startEchoWorker,
+  workerStartupByKind,
+  workerStartupInChild,
+} from "./startup_cost.ts";
+
+Deno.test("checkPositiveIntegers names the bad value", () => {
+  checkPositiveIntegers({ a: 1, b: 2 });
+  assert.throws(() => checkPositiveIntegers({ workers: 0 }), {
+    name: "RangeError",
+    message:
+      "Invalid parameter: 'workers' must be a positive integer, received 0",
+  });
+  assert.throws(() => checkPositiveIntegers({ repeats: 1.5 }), RangeError);
+});
+
+Deno.test("measureStartup measures all three kinds", async () => {
+  const rows = await measureStartup({ repeats: 1, count: 2, asyncTasks: 1000 });
+  assert.deepEqual(rows.map((r) => r.kind), [
+    "async task",
+    "worker",
+    "child process",
+  ]);
+  for (const row of rows) assert.ok(row.firstReplyMs > 0, row.kind);
+  // An async task is far cheaper to start than a worker or a process.
+  assert.ok(rows[0].firstReplyMs < rows[1].firstReplyMs);
+  assert.ok(rows[0].firstReplyMs < rows[2].firstReplyMs);
+  if (Deno.build.os === "linux") {
+    assert.ok((rows[2].memoryKiB ?? 0) > 1024, "a child uses over 1 MiB");
+  }
+});
+
+Deno.test("measureStartup rejects a bad count", async () => {
+  await assert.rejects(measureStartup({ count: 0 }), {
+    name: "RangeError",
+    message: /'count' must be a positive integer, received 0/,
+  });
+});
+
+Deno.test("startEchoWorker rejects a module that throws", async () => {
+  await assert.rejects(
+    startEchoWorker("data:application/javascript,throw new Error('nope')"),
+    /Worker failed to start/,
+  );
+});
+
+Deno.test("processRssKiB reads this process or returns undefined", () => {
+  const rss = processRssKiB(Deno.pid);
+  if (Deno.build.os === "linux") assert.ok(rss !== undefined && rss > 0);
+  assert.equal(processRssKiB(-1), undefined);
+});
+
+Deno.test("workerStartupByKind times four sources and a parallel start", async () => {
+  const result = await workerStartupByKind({ repeats: 1, parallel: 2 });
+  assert.deepEqual(result.bySource.map((s) => s.source), [
+    "file URL (.ts)",
+    "file URL (.js)",
+    "data: URL",
+    "blob: URL",
+  ]);
+  assert.equal(result.parallel, 2);
+  assert.ok(result.parallelMs > 0);
+});
+
+Deno.test("workerStartupInChild returns the child's measurement", async () => {
+  const result = await workerStartupInChild({ repeats: 1, parallel: 1 });
+  assert.equal(result.bySource.length, 4);
+  assert.equal(result.parallel, 1);
+});

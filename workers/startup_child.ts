@@ -1,0 +1,13 @@
+/**
+ * The smallest child process: it prints `ready` once started, then echoes
+ * every line of stdin until stdin closes. Used by `lib/startup_cost.ts` to
+ * time a process's first reply and read its memory.
+ *
+ * @module
+ */
+
+const encoder = new TextEncoder();
+await Deno.stdout.write(encoder.encode("ready\n"));
+for await (const chunk of Deno.stdin.readable) {
+  await Deno.stdout.write(chunk);
+}
