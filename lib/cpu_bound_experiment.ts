@@ -8,7 +8,7 @@
  */
 import { ProcessPool } from "./process_pool.ts";
 import { TASKS_MODULE } from "./tasks_module.ts";
-import { timeIt } from "./time_it.ts";
+import { median, timeIt } from "./time_it.ts";
 import { WorkerPool } from "./worker_pool.ts";
 import { countPrimes, splitRange } from "./workloads.ts";
 
@@ -32,7 +32,7 @@ export interface CpuBoundExperimentOptions {
    */
   parallelism?: number;
   /**
-   * Measured runs per mode, after one warm-up run.
+   * Measured runs per mode, after one warm-up run; the modes take turns.
    * @default {3}
    */
   repeats?: number;
@@ -137,22 +137,37 @@ export async function cpuBoundExperiment(
         ),
       ),
   };
+  // Modes take turns, one run each per round, so drift in the machine's
+  // speed (other load, CPU frequency) falls on every mode alike.
+  const samples = new Map<CpuBoundMode, number[]>(
+    modes.map((mode) => [mode, []]),
+  );
+  const primes = new Map<CpuBoundMode, number>();
+  for (const mode of modes) primes.set(mode, await runners[mode]());
+  for (let round = 0; round < repeats; round++) {
+    for (const mode of modes) {
+      const timing = await timeIt(runners[mode], { warmup: 0, repeats: 1 });
+      samples.get(mode)!.push(timing.samplesMs[0]);
+      primes.set(mode, timing.result);
+    }
+  }
   const results: CpuBoundResult[] = [];
   for (const mode of modes) {
-    const timing = await timeIt(runners[mode], { repeats });
-    if (results.length > 0 && timing.result !== results[0].primes) {
+    const found = primes.get(mode)!;
+    if (results.length > 0 && found !== results[0].primes) {
       throw new Error(
-        `CPU-bound experiment disagrees: ${mode} found ${timing.result} primes, ${
+        `CPU-bound experiment disagrees: ${mode} found ${found} primes, ${
           results[0].mode
         } found ${results[0].primes}`,
       );
     }
+    const medianMs = median(samples.get(mode)!);
     results.push({
       mode,
-      primes: timing.result,
-      samplesMs: timing.samplesMs,
-      medianMs: timing.medianMs,
-      speedup: results.length === 0 ? 1 : results[0].medianMs / timing.medianMs,
+      primes: found,
+      samplesMs: samples.get(mode)!,
+      medianMs,
+      speedup: results.length === 0 ? 1 : results[0].medianMs / medianMs,
     });
   }
   return results;

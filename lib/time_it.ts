@@ -73,16 +73,37 @@ export async function timeIt<T>(
     result = await work();
     samplesMs.push(performance.now() - started);
   }
-  const sorted = [...samplesMs].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  const medianMs = sorted.length % 2 === 1
-    ? sorted[middle]
-    : (sorted[middle - 1] + sorted[middle]) / 2;
   return {
     samplesMs,
-    medianMs,
-    minMs: sorted[0],
-    maxMs: sorted[sorted.length - 1],
+    medianMs: median(samplesMs),
+    minMs: Math.min(...samplesMs),
+    maxMs: Math.max(...samplesMs),
     result,
   };
+}
+
+/**
+ * The median of some numbers: the middle one, or the mean of the middle two.
+ *
+ * @param values At least one number.
+ * @returns The median.
+ * @throws {RangeError} When `values` is empty.
+ *
+ * @example
+ * ```ts
+ * import { median } from "./time_it.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(median([3, 1, 2]), 2);
+ * assert.equal(median([4, 1, 3, 2]), 2.5);
+ * ```
+ */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) {
+    throw new RangeError("Cannot take the median: 'values' is empty");
+  }
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? sorted[middle]
+    : (sorted[middle - 1] + sorted[middle]) / 2;
 }
