@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { assertPositiveInteger } from "./_validate.ts";
+import { mapLimited } from "./map_limited.ts";
 import { timeIt } from "./time_it.ts";
 import { WorkerPool } from "./worker_pool.ts";
 import { sleep } from "./workloads.ts";
@@ -15,16 +17,6 @@ export const FETCH_WORKER_MODULE: URL = new URL(
   "../workers/fetch_worker.ts",
   import.meta.url,
 );
-
-function positiveInteger(where: string, name: string, value: unknown): void {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(
-      `${where}: '${name}' must be a positive integer, received ${
-        typeof value === "number" ? value : JSON.stringify(value)
-      }`,
-    );
-  }
-}
 
 /** The knobs of notebook 05, checked by {@linkcode checkIoParameters}. */
 export interface IoParameters {
@@ -68,7 +60,7 @@ export function checkIoParameters(parameters: IoParameters): void {
       "workers",
       "sleepTasks",
     ] as const
-  ) positiveInteger(where, name, parameters[name]);
+  ) assertPositiveInteger(where, name, parameters[name]);
   for (const name of ["latencyMs", "sleepMs"] as const) {
     const value = parameters[name];
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
@@ -86,50 +78,8 @@ export function checkIoParameters(parameters: IoParameters): void {
     );
   }
   concurrencies.forEach((value, index) =>
-    positiveInteger(where, `concurrencies[${index}]`, value)
+    assertPositiveInteger(where, `concurrencies[${index}]`, value)
   );
-}
-
-/**
- * Runs `tasks` with at most `limit` in flight at once; results keep their order.
- *
- * @param tasks Functions that each start one piece of work.
- * @param limit Most tasks running at once, a positive integer.
- * @returns The tasks' results, in the order of `tasks`.
- * @throws {RangeError} When `limit` is not a positive integer.
- *
- * @example
- * ```ts
- * import { mapLimited } from "./io_experiment.ts";
- * import assert from "node:assert/strict";
- * let running = 0, most = 0;
- * const task = (n: number) => async () => {
- *   most = Math.max(most, ++running);
- *   await new Promise((resolve) => setTimeout(resolve, 5));
- *   running--;
- *   return n;
- * };
- * assert.deepEqual(await mapLimited([1, 2, 3, 4, 5].map(task), 2), [1, 2, 3, 4, 5]);
- * assert.equal(most, 2);
- * ```
- */
-export async function mapLimited<T>(
-  tasks: readonly (() => Promise<T>)[],
-  limit: number,
-): Promise<T[]> {
-  positiveInteger("Cannot run tasks", "limit", limit);
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < tasks.length) {
-      const index = next++;
-      results[index] = await tasks[index]();
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(limit, tasks.length) }, lane),
-  );
-  return results;
 }
 
 async function get(url: string): Promise<string> {
@@ -202,10 +152,10 @@ export async function ioModesExperiment(
   const { requests = 20, concurrencyLimit = 4, workers = 2, repeats = 1 } =
     options;
   const where = "Cannot run the I/O modes experiment";
-  positiveInteger(where, "requests", requests);
-  positiveInteger(where, "concurrencyLimit", concurrencyLimit);
-  positiveInteger(where, "workers", workers);
-  positiveInteger(where, "repeats", repeats);
+  assertPositiveInteger(where, "requests", requests);
+  assertPositiveInteger(where, "concurrencyLimit", concurrencyLimit);
+  assertPositiveInteger(where, "workers", workers);
+  assertPositiveInteger(where, "repeats", repeats);
   await using pool = new WorkerPool(FETCH_WORKER_MODULE, {
     size: workers,
     idleTimeoutMs: Infinity,
@@ -292,14 +242,14 @@ export async function throughputSweep(
 ): Promise<ThroughputPoint[]> {
   const { requests = 40, onPoint } = options;
   const where = "Cannot run the throughput sweep";
-  positiveInteger(where, "requests", requests);
+  assertPositiveInteger(where, "requests", requests);
   if (!Number.isFinite(latencyMs) || latencyMs <= 0) {
     throw new RangeError(
       `${where}: 'latencyMs' must be a positive number of milliseconds, received ${latencyMs}`,
     );
   }
   concurrencies.forEach((value, index) =>
-    positiveInteger(where, `concurrencies[${index}]`, value)
+    assertPositiveInteger(where, `concurrencies[${index}]`, value)
   );
   await get(url); // Opens the connection before timing.
   const points: ThroughputPoint[] = [];
@@ -353,7 +303,7 @@ export async function sleepingTasks(
   count: number,
   ms: number,
 ): Promise<SleepingTasksResult> {
-  positiveInteger("Cannot run sleeping tasks", "count", count);
+  assertPositiveInteger("Cannot run sleeping tasks", "count", count);
   let started = performance.now();
   for (let i = 0; i < count; i++) await sleep(ms);
   const sequentialMs = performance.now() - started;

@@ -10,6 +10,8 @@
  *
  * @module
  */
+import { assertPositiveInteger } from "./_validate.ts";
+import { mapLimited } from "./map_limited.ts";
 import { TASKS_MODULE } from "./tasks_module.ts";
 import { timeIt } from "./time_it.ts";
 import { WorkerPool } from "./worker_pool.ts";
@@ -27,16 +29,6 @@ export interface CpuBoundParameters {
   maxWorkers: number;
   /** Chunk sizes of the sweep, positive integers. */
   chunkSizes: number[];
-}
-
-function positiveInteger(where: string, name: string, value: unknown): void {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(
-      `${where}: '${name}' must be a positive integer, received ${
-        typeof value === "number" ? value : JSON.stringify(value)
-      }`,
-    );
-  }
 }
 
 /**
@@ -59,7 +51,7 @@ export function checkCpuBoundParameters(parameters: CpuBoundParameters): void {
   for (
     const name of ["primesUpTo", "repeats", "chunks", "maxWorkers"] as const
   ) {
-    positiveInteger(where, name, parameters[name]);
+    assertPositiveInteger(where, name, parameters[name]);
   }
   const { chunkSizes } = parameters;
   if (!Array.isArray(chunkSizes) || chunkSizes.length === 0) {
@@ -70,27 +62,8 @@ export function checkCpuBoundParameters(parameters: CpuBoundParameters): void {
     );
   }
   chunkSizes.forEach((size, index) =>
-    positiveInteger(where, `chunkSizes[${index}]`, size)
+    assertPositiveInteger(where, `chunkSizes[${index}]`, size)
   );
-}
-
-/** Runs `tasks` with at most `limit` of them in flight; results keep their order. */
-async function runLimited<T>(
-  tasks: (() => Promise<T>)[],
-  limit: number,
-): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < tasks.length) {
-      const index = next++;
-      results[index] = await tasks[index]();
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(limit, tasks.length) }, lane),
-  );
-  return results;
 }
 
 function countOnPool(
@@ -98,7 +71,7 @@ function countOnPool(
   ranges: [number, number][],
   inFlight: number,
 ): Promise<number> {
-  return runLimited(
+  return mapLimited(
     ranges.map(([start, end]) => () =>
       pool.run<number>("countPrimes", { start, end })
     ),
@@ -185,9 +158,9 @@ export async function scalingExperiment(
     onPoint,
   } = options;
   const where = "Cannot run the scaling experiment";
-  positiveInteger(where, "limit", limit);
-  positiveInteger(where, "chunks", chunks);
-  positiveInteger(where, "repeats", repeats);
+  assertPositiveInteger(where, "limit", limit);
+  assertPositiveInteger(where, "chunks", chunks);
+  assertPositiveInteger(where, "repeats", repeats);
   if (!Array.isArray(workerCounts) || workerCounts.length === 0) {
     throw new RangeError(
       `${where}: 'workerCounts' must be a non-empty array, received ${
@@ -196,7 +169,7 @@ export async function scalingExperiment(
     );
   }
   workerCounts.forEach((count, index) =>
-    positiveInteger(where, `workerCounts[${index}]`, count)
+    assertPositiveInteger(where, `workerCounts[${index}]`, count)
   );
   const ranges = splitRange(0, limit, Math.ceil(limit / chunks));
   const size = Math.max(...workerCounts);
@@ -300,9 +273,9 @@ export async function chunkSizeSweep(
   const { workers = navigator.hardwareConcurrency, repeats = 3, onPoint } =
     options;
   const where = "Cannot run the chunk-size sweep";
-  positiveInteger(where, "limit", limit);
-  positiveInteger(where, "workers", workers);
-  positiveInteger(where, "repeats", repeats);
+  assertPositiveInteger(where, "limit", limit);
+  assertPositiveInteger(where, "workers", workers);
+  assertPositiveInteger(where, "repeats", repeats);
   if (!Array.isArray(chunkSizes) || chunkSizes.length === 0) {
     throw new RangeError(
       `${where}: 'chunkSizes' must be a non-empty array, received ${
@@ -311,7 +284,7 @@ export async function chunkSizeSweep(
     );
   }
   chunkSizes.forEach((size, index) =>
-    positiveInteger(where, `chunkSizes[${index}]`, size)
+    assertPositiveInteger(where, `chunkSizes[${index}]`, size)
   );
   await using pool = new WorkerPool(TASKS_MODULE, {
     size: workers,

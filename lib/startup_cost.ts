@@ -5,6 +5,8 @@
  * @module
  */
 
+import { median } from "./time_it.ts";
+
 /** The three ways the course runs work concurrently. */
 export type StartupKind = "async task" | "worker" | "child process";
 
@@ -56,14 +58,6 @@ function checkCount(context: string, name: string, value: unknown): void {
       }`,
     );
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? sorted[middle]
-    : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /**
