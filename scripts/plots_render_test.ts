@@ -70,6 +70,29 @@ function chromiumArgs(profile: string): string[] {
   ];
 }
 
+/**
+ * Exports `dir/name.ipynb` to HTML with nbconvert beside a link to the
+ * vendored plotly.js, opens it in headless Chromium and returns the DOM.
+ */
+async function exportAndRender(
+  dir: string,
+  name: string,
+): Promise<{ dom: string; html: string }> {
+  if (!exists(`${dir}/vendor`)) {
+    await Deno.mkdir(`${dir}/vendor`);
+    await Deno.symlink(VENDOR.pathname, `${dir}/vendor/plotly.min.js`);
+  }
+  await run(JUPYTER, ["nbconvert", "--to", "html", `${dir}/${name}.ipynb`]);
+  const html = `${dir}/${name}.html`;
+  assert.ok(exists(html), `nbconvert wrote no ${name}.html`);
+  const dom = await run(CHROMIUM, [
+    ...chromiumArgs(await Deno.makeTempDir({ dir, prefix: "profile_" })),
+    "--dump-dom",
+    `file://${html}`,
+  ]);
+  return { dom, html };
+}
+
 Deno.test({
   name:
     "a figure bundle exported by nbconvert draws plotly SVG in headless Chromium, offline",
@@ -78,8 +101,6 @@ Deno.test({
     assert.deepEqual(missing, [], `missing ${missing.join(", ")}`);
     const dir = await Deno.makeTempDir({ prefix: "plots_render_" });
     try {
-      await Deno.mkdir(`${dir}/vendor`);
-      await Deno.symlink(VENDOR.pathname, `${dir}/vendor/plotly.min.js`);
       const bundle = figureBundle(lineChart(
         [
           { name: "sum", x: [1, 2, 4, 8], y: [1, 1.9, 3.6, 4.1] },
@@ -126,15 +147,7 @@ Deno.test({
         }],
       };
       await Deno.writeTextFile(`${dir}/plot.ipynb`, JSON.stringify(notebook));
-      await run(JUPYTER, ["nbconvert", "--to", "html", `${dir}/plot.ipynb`]);
-      const html = `${dir}/plot.html`;
-      assert.ok(exists(html), "nbconvert wrote no plot.html");
-
-      const dom = await run(CHROMIUM, [
-        ...chromiumArgs(await Deno.makeTempDir({ dir, prefix: "profile_" })),
-        "--dump-dom",
-        `file://${html}`,
-      ]);
+      const { dom, html } = await exportAndRender(dir, "plot");
       const svgs = dom.match(/class="main-svg"/g) ?? [];
       assert.ok(
         svgs.length >= 1,
@@ -167,3 +180,46 @@ Deno.test({
     }
   },
 });
+
+const NOTEBOOKS = new URL("../notebooks/", import.meta.url);
+const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
+interface NotebookOutput {
+  data?: Record<string, unknown>;
+}
+
+for (
+  const entry of [...Deno.readDirSync(NOTEBOOKS)].sort((a, b) =>
+    a.name.localeCompare(b.name)
+  )
+) {
+  if (!entry.isFile || !entry.name.endsWith(".ipynb")) continue;
+  const name = entry.name.replace(/\.ipynb$/, "");
+  const source = Deno.readTextFileSync(new URL(entry.name, NOTEBOOKS));
+  const charts = (JSON.parse(source).cells as { outputs?: NotebookOutput[] }[])
+    .flatMap((cell) => cell.outputs ?? [])
+    .filter((output) => output.data?.[PLOTLY_MIME] !== undefined).length;
+  if (charts === 0) continue;
+  Deno.test({
+    name:
+      `notebooks/${entry.name} exported by nbconvert draws its ${charts} chart(s) in headless Chromium, offline`,
+    ignore: missing.length > 0 && !inCi,
+    async fn() {
+      assert.deepEqual(missing, [], `missing ${missing.join(", ")}`);
+      const dir = await Deno.makeTempDir({ prefix: "notebook_render_" });
+      try {
+        await Deno.writeTextFile(`${dir}/${name}.ipynb`, source);
+        const { dom } = await exportAndRender(dir, name);
+        const plots = dom.match(/class="plot-container plotly"/g) ?? [];
+        assert.equal(
+          plots.length,
+          charts,
+          `${entry.name}: ${plots.length} of ${charts} charts drew`,
+        );
+        assert.ok((dom.match(/class="main-svg"/g) ?? []).length >= charts);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+}
