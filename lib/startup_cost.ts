@@ -5,6 +5,7 @@
  * @module
  */
 
+import { assertPositiveInteger } from "./_validate.ts";
 import { median } from "./time_it.ts";
 
 /** The three ways the course runs work concurrently. */
@@ -50,16 +51,6 @@ const CHILD = new URL("../workers/startup_child.ts", import.meta.url);
 const PROBE = new URL("../workers/startup_probe.ts", import.meta.url);
 const ECHO_SOURCE = "self.onmessage = (e) => self.postMessage(e.data);";
 
-function checkCount(context: string, name: string, value: unknown): void {
-  if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw new RangeError(
-      `${context}: '${name}' must be a positive integer, received ${
-        String(value)
-      }`,
-    );
-  }
-}
-
 /**
  * Checks the parameters of the start-up notebook, naming the bad value.
  *
@@ -78,7 +69,7 @@ export function checkPositiveIntegers(
   parameters: Record<string, number>,
 ): void {
   for (const [name, value] of Object.entries(parameters)) {
-    checkCount("Invalid parameter", name, value);
+    assertPositiveInteger("Invalid parameter", name, value);
   }
 }
 
@@ -215,9 +206,9 @@ export async function measureStartup(
   options: StartupOptions = {},
 ): Promise<StartupRow[]> {
   const { repeats = 3, count = 2, asyncTasks = 100_000 } = options;
-  checkCount("Cannot measure start-up", "repeats", repeats);
-  checkCount("Cannot measure start-up", "count", count);
-  checkCount("Cannot measure start-up", "asyncTasks", asyncTasks);
+  assertPositiveInteger("Cannot measure start-up", "repeats", repeats);
+  assertPositiveInteger("Cannot measure start-up", "count", count);
+  assertPositiveInteger("Cannot measure start-up", "asyncTasks", asyncTasks);
 
   const asyncCost = await measureAsyncTasks(asyncTasks);
 
@@ -319,8 +310,8 @@ export async function workerStartupByKind(
   options: WorkerStartupOptions = {},
 ): Promise<WorkerStartup> {
   const { repeats = 3, parallel = 4 } = options;
-  checkCount("Cannot measure worker start-up", "repeats", repeats);
-  checkCount("Cannot measure worker start-up", "parallel", parallel);
+  assertPositiveInteger("Cannot measure worker start-up", "repeats", repeats);
+  assertPositiveInteger("Cannot measure worker start-up", "parallel", parallel);
   const blobUrl = URL.createObjectURL(
     new Blob([ECHO_SOURCE], { type: "application/javascript" }),
   );
@@ -374,8 +365,8 @@ export async function workerStartupInChild(
   options: WorkerStartupOptions = {},
 ): Promise<WorkerStartup> {
   const { repeats = 3, parallel = 4 } = options;
-  checkCount("Cannot measure worker start-up", "repeats", repeats);
-  checkCount("Cannot measure worker start-up", "parallel", parallel);
+  assertPositiveInteger("Cannot measure worker start-up", "repeats", repeats);
+  assertPositiveInteger("Cannot measure worker start-up", "parallel", parallel);
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
