@@ -55,8 +55,13 @@ Deno.test("counterRace(): atomic and mutex lose nothing, plain never over-counts
     assert.equal(result.lost, result.expected - result.actual);
     assert.ok(result.elapsedMs >= 0);
   }
+  // Two threads each doing n racy increments can end anywhere from 2 to 2n
+  // (an update can overwrite many of the other thread's), not from n to 2n.
   for (const plain of results.slice(0, 3)) {
-    assert.ok(plain.actual <= 40_000 && plain.actual >= 20_000);
+    assert.ok(
+      plain.actual <= 40_000 && plain.actual >= 2,
+      JSON.stringify(plain),
+    );
   }
   assert.equal(results[3].actual, 40_000);
   assert.equal(results[4].actual, 10_000);
