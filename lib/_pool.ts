@@ -264,6 +264,7 @@ export class PoolCore {
       }
       this.#next(slot);
     } else if (message.kind === "ready") {
+      if (slot.ready) return; // a second hello crossed the first answer
       slot.ready = true;
       this.#starting--;
       this.#next(slot);

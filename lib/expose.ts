@@ -7,6 +7,7 @@
 
 import {
   CHILD_FLAG,
+  type HelloMessage,
   LINE_MARKER,
   type ReplyMessage,
   serializeError,
@@ -134,7 +135,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 interface WorkerScope {
-  onmessage: ((event: MessageEvent<TaskRequest>) => void) | null;
+  onmessage:
+    | ((event: MessageEvent<TaskRequest | HelloMessage>) => void)
+    | null;
   postMessage(message: unknown): void;
   close(): void;
 }
@@ -164,8 +167,11 @@ function serveWorker(tasks: Record<string, Task>): void {
     scope.postMessage({ kind: "exit" } satisfies ReplyMessage);
     close();
   };
-  scope.onmessage = (event) => handle(tasks, event.data, reply);
-  reply({ kind: "ready", tasks: Object.keys(tasks) });
+  scope.onmessage = (event) => {
+    const message = event.data;
+    if ("kind" in message) reply({ kind: "ready", tasks: Object.keys(tasks) });
+    else handle(tasks, message, reply);
+  };
 }
 
 function serveLines(tasks: Record<string, Task>): void {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { expose } from "./expose.ts";
-import type { ReplyMessage, TaskRequest } from "./_messages.ts";
+import type { HelloMessage, ReplyMessage, TaskRequest } from "./_messages.ts";
 
 const TASKS = new URL("../workers/tasks.ts", import.meta.url);
 
@@ -19,6 +19,7 @@ async function withWorker(
       ready.resolve();
     } else replies.shift()!(event.data);
   };
+  worker.postMessage({ kind: "hello" } satisfies HelloMessage);
   try {
     await ready.promise;
     await body((request) => {
@@ -51,7 +52,7 @@ Deno.test("expose() rejects tasks that are not an object of functions", () => {
   }
 });
 
-Deno.test("expose() in a worker announces its tasks when ready", async () => {
+Deno.test("expose() in a worker answers hello with its tasks", async () => {
   let names: string[] = [];
   await withWorker(TASKS, () => Promise.resolve(), (message) => {
     if (message.kind === "ready") names = message.tasks;

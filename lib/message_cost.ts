@@ -162,19 +162,21 @@ export function formatBytes(bytes: number): string {
 /** A worker running `workers/echo_worker.ts`, with a request/reply call. */
 class EchoWorker {
   #worker: Worker;
-  #waiting: ((reply: EchoReply) => void) | undefined;
-  #failed: unknown;
+  #waiting: PromiseWithResolvers<EchoReply> | undefined;
+  #failed: Error | undefined;
 
   private constructor(worker: Worker) {
     this.#worker = worker;
     worker.onmessage = (event: MessageEvent<EchoReply>) => {
-      const resolve = this.#waiting;
+      const waiting = this.#waiting;
       this.#waiting = undefined;
-      resolve?.(event.data);
+      waiting?.resolve(event.data);
     };
     worker.onerror = (event) => {
       event.preventDefault();
       this.#failed = new Error(`Echo worker failed: ${event.message}`);
+      this.#waiting?.reject(this.#failed);
+      this.#waiting = undefined;
     };
   }
 
@@ -182,18 +184,24 @@ class EchoWorker {
     const echo = new EchoWorker(
       new Worker(ECHO_MODULE, { type: "module" }),
     );
-    const first = await echo.#next();
-    if (first.kind !== "ready") {
-      throw new Error(`Echo worker said '${first.kind}' before 'ready'`);
+    try {
+      // Ask first: a worker's unasked start-up message can be lost (see
+      // workers/echo_worker.ts).
+      const first = await echo.call({ kind: "hello" });
+      if (first.kind !== "ready") {
+        throw new Error(`Echo worker said '${first.kind}' before 'ready'`);
+      }
+      return echo;
+    } catch (error) {
+      echo.close();
+      throw error;
     }
-    return echo;
   }
 
   #next(): Promise<EchoReply> {
     if (this.#failed) return Promise.reject(this.#failed);
-    return new Promise((resolve) => {
-      this.#waiting = resolve;
-    });
+    this.#waiting = Promise.withResolvers();
+    return this.#waiting.promise;
   }
 
   call(request: EchoRequest, transfer?: Transferable[]): Promise<EchoReply> {

@@ -120,7 +120,7 @@ function nextReply(
 
 /**
  * One worker's life with plain `new Worker()` and `postMessage`: create it,
- * wait until it is ready, send a message and await the echo (twice: the
+ * ask whether it is ready and await the answer, send a message and await the echo (twice: the
  * first message can pay for lazy set-up in the worker), hand it a job
  * of `jobMs` and await its completion (the "join"), terminate it, and show
  * that a terminated worker answers nothing.
@@ -149,6 +149,7 @@ export async function workerLifecycle(
   let started = performance.now();
   const worker = new Worker(QUEUE_WORKER, { type: "module" });
   const ready = nextReply(worker, 30_000);
+  send(worker, { kind: "hello" });
   steps.push({
     step: "new Worker(...)",
     ms: performance.now() - started,
@@ -160,7 +161,7 @@ export async function workerLifecycle(
       throw new Error("The worker did not start within 30 s");
     }
     steps.push({
-      step: "'ready' arrives (since new Worker)",
+      step: "hello answered with 'ready' (since new Worker)",
       ms: performance.now() - started,
       result: "ready",
     });
@@ -348,9 +349,11 @@ export async function drainQueue(options: DrainOptions): Promise<DrainResult> {
     () => new Worker(QUEUE_WORKER, { type: "module" }),
   );
   try {
-    const readies = await Promise.all(
-      workers.map((worker) => nextReply(worker, 60_000)),
-    );
+    const readies = await Promise.all(workers.map((worker) => {
+      const ready = nextReply(worker, 60_000);
+      worker.postMessage({ kind: "hello" } satisfies QueueWorkerRequest);
+      return ready;
+    }));
     if (readies.some((reply) => reply?.kind !== "ready")) {
       throw new Error("A worker did not start within 60 s");
     }

@@ -37,7 +37,7 @@ Deno.test("plannedItemMs is seeded and stays within half to one and a half times
   assert.ok(a.every((ms) => ms >= 50 && ms <= 150));
 });
 
-Deno.test("workerLifecycle: create, ready, echo, join, terminate, then silence", async () => {
+Deno.test("workerLifecycle: create, hello and ready, echo, join, terminate, then silence", async () => {
   const steps = await workerLifecycle({ jobMs: 80, silenceMs: 100 });
   assert.deepEqual(steps.map((s) => s.result), [
     "a Worker object (still loading)",
@@ -128,4 +128,26 @@ Deno.test("timelineFigure draws one segment per item on its worker's row", () =>
   assert.deepEqual(figure.data[1].y, [2, 2]);
   assert.deepEqual(figure.data[1].x, [0, 5]);
   assert.equal(figure.layout.showlegend, false);
+});
+
+Deno.test("drainQueue starts its workers in 12 fresh deno test processes", async () => {
+  // A fresh process is where a worker's unasked first message can be lost
+  // (about one run in three here before the workers waited to be asked).
+  const check = new URL("./testdata/fresh_process_workers.ts", import.meta.url);
+  const runOnce = () =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["test", "--allow-all", "--no-check", check.pathname],
+      env: { NO_COLOR: "1" },
+      signal: AbortSignal.timeout(30_000),
+    }).output();
+  for (let round = 0; round < 4; round++) {
+    for (const output of await Promise.all([runOnce(), runOnce(), runOnce()])) {
+      const decoder = new TextDecoder();
+      assert.equal(
+        output.code,
+        0,
+        decoder.decode(output.stdout) + decoder.decode(output.stderr),
+      );
+    }
+  }
 });

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ReplyMessage } from "./_messages.ts";
+import type { HelloMessage, ReplyMessage } from "./_messages.ts";
 import {
   mapChunks,
   PoolCore,
@@ -14,6 +14,9 @@ import {
 } from "./_pool.ts";
 
 export type { PoolStats } from "./_pool.ts";
+
+/** How often a starting worker is asked again whether it is ready, in ms. */
+const HELLO_INTERVAL_MS = 250;
 
 /** Options of {@linkcode WorkerPool}. */
 export interface WorkerPoolOptions {
@@ -147,8 +150,21 @@ export class WorkerPool {
       module: url.href,
       spawn(events) {
         const worker = new Worker(url, workerOptions);
-        worker.onmessage = (event: MessageEvent<ReplyMessage>) =>
+        const hello = () =>
+          worker.postMessage({ kind: "hello" } satisfies HelloMessage);
+        // A module that awaits before calling expose() has no listener yet
+        // when the first hello arrives, so ask again until it answers.
+        let helloTimer: ReturnType<typeof setInterval> | undefined =
+          setInterval(hello, HELLO_INTERVAL_MS);
+        const stopHello = () => {
+          clearInterval(helloTimer);
+          helloTimer = undefined;
+        };
+        hello();
+        worker.onmessage = (event: MessageEvent<ReplyMessage>) => {
+          if (helloTimer !== undefined) stopHello();
           events.message(event.data);
+        };
         worker.onerror = (event) => {
           // Unhandled, a worker's error would crash the whole program.
           event.preventDefault();
@@ -162,6 +178,7 @@ export class WorkerPool {
             else worker.postMessage(request, transfer);
           },
           kill() {
+            stopHello();
             worker.terminate();
           },
         };

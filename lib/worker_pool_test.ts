@@ -265,6 +265,14 @@ Deno.test("WorkerPool idle workers do not keep the process alive", async () => {
   assert.equal(new TextDecoder().decode(output.stdout).trim(), "done");
 });
 
+Deno.test("WorkerPool asks again until a module that awaits before expose() answers", async () => {
+  await using pool = new WorkerPool(
+    new URL("./testdata/late_expose_tasks.ts", import.meta.url),
+    { size: 1 },
+  );
+  assert.equal(await pool.run("double", 21), 42);
+});
+
 Deno.test("WorkerPool workers get the permissions given", async () => {
   const module = await Deno.makeTempFile({ suffix: ".ts" });
   try {

@@ -2,7 +2,9 @@
  * The echo partner of the price-of-talking notebook (07), used two ways by
  * `lib/message_cost.ts`:
  *
- * - As a Web Worker, it answers messages: a `clone` message's buffer comes
+ * - As a Web Worker, it answers messages, never speaking first (under
+ *   `deno test`, Deno 2.9 sometimes loses a message a worker posts on its
+ *   own as it starts): `hello` gets `ready`; a `clone` message's buffer comes
  *   back as a structured clone; a `transfer` message's buffer comes back in
  *   the transfer list (moved, not copied); a `share` message hands it a
  *   `SharedArrayBuffer` that later `touch` messages read and write in place.
@@ -17,6 +19,7 @@
 
 /** A message the parent sends the echo worker. */
 export type EchoRequest =
+  | { kind: "hello" }
   | { kind: "clone"; buffer: ArrayBuffer }
   | { kind: "transfer"; buffer: ArrayBuffer }
   | { kind: "share"; buffer: SharedArrayBuffer }
@@ -46,6 +49,9 @@ function serveWorker(): void {
   let shared: Uint8Array | undefined;
   scope.onmessage = ({ data }) => {
     switch (data.kind) {
+      case "hello":
+        scope.postMessage({ kind: "ready" });
+        break;
       case "clone":
         scope.postMessage({ kind: "clone", buffer: data.buffer });
         break;
@@ -69,7 +75,6 @@ function serveWorker(): void {
       }
     }
   };
-  scope.postMessage({ kind: "ready" });
 }
 
 async function servePipe(): Promise<void> {

@@ -1,6 +1,8 @@
 /**
- * The worker of notebook 02, driven by plain `postMessage` (no pool): it says
- * `ready` when loaded, echoes, works on queue items, or throws on request.
+ * The worker of notebook 02, driven by plain `postMessage` (no pool): it
+ * answers `hello` with `ready`, echoes, works on queue items, or throws on
+ * request. It never speaks first: under `deno test`, Deno 2.9 sometimes
+ * loses a message a worker posts on its own as it starts.
  *
  * @module
  */
@@ -9,6 +11,7 @@ import { busyLoop, sleep } from "../lib/workloads.ts";
 
 /** A message the main thread sends to this worker. */
 export type QueueWorkerRequest =
+  | { kind: "hello" }
   | { kind: "echo"; value: unknown }
   | { kind: "work"; item: number; ms: number; spin: boolean }
   | { kind: "throw"; message: string };
@@ -29,7 +32,9 @@ const scope = globalThis as unknown as Scope;
 if ("WorkerGlobalScope" in globalThis) {
   scope.onmessage = async (event) => {
     const request = event.data;
-    if (request.kind === "echo") {
+    if (request.kind === "hello") {
+      scope.postMessage({ kind: "ready" });
+    } else if (request.kind === "echo") {
       scope.postMessage({ kind: "echo", value: request.value });
     } else if (request.kind === "work") {
       if (request.spin) busyLoop(request.ms);
@@ -39,5 +44,4 @@ if ("WorkerGlobalScope" in globalThis) {
       throw new Error(request.message);
     }
   };
-  scope.postMessage({ kind: "ready" });
 }
