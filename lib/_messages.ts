@@ -24,6 +24,22 @@ export interface TaskRequest {
   batch: boolean;
 }
 
+/**
+ * Requests travelling in one message, so that many tiny tasks cost one
+ * message instead of one each. The worker runs them one after another, in
+ * order, as if each had come alone.
+ */
+export interface TasksMessage {
+  kind: "tasks";
+  requests: TaskRequest[];
+  /**
+   * Answer each task as soon as it finishes instead of gathering the answers
+   * of tasks that finish in one go. Pools with a task timeout ask for this:
+   * a worker killed for overrunning must not take finished answers with it.
+   */
+  answerEach: boolean;
+}
+
 /** An error flattened so it survives structured clone and JSON. */
 export interface SerializedError {
   name: string;
@@ -41,7 +57,20 @@ export interface SerializedError {
  */
 export interface HelloMessage {
   kind: "hello";
+  /**
+   * A shared counter the worker increments as it starts each task, so the
+   * pool can tell, when the worker dies, which of the tasks sent to it had
+   * not started and can safely run elsewhere.
+   */
+  started: Int32Array;
 }
+
+/**
+ * Written by the pool into {@linkcode HelloMessage}'s `started` counter when
+ * it stops a worker: from then on the worker starts no task, so the tasks it
+ * had not started can run elsewhere without running twice.
+ */
+export const STOPPED = -1;
 
 /**
  * Sent when the module has loaded and `expose()` is listening: by a worker
@@ -53,9 +82,21 @@ export interface ReadyMessage {
 }
 
 /** The outcome of one request; for a batch, `value` is the array of results. */
-export type ResultMessage =
-  | { kind: "result"; id: number; ok: true; value: unknown }
-  | { kind: "result"; id: number; ok: false; error: SerializedError };
+export type TaskResult =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: SerializedError };
+
+/** Outcomes of requests, in the order the requests were sent. */
+export interface ResultsMessage {
+  kind: "results";
+  results: TaskResult[];
+  /**
+   * Milliseconds the worker spent running these tasks, waits of async ones
+   * included: the pool's measure of what a task costs, free of the time
+   * messages spend in transit.
+   */
+  spentMs: number;
+}
 
 /** Sent by a worker that is about to close itself. */
 export interface ExitMessage {
@@ -63,7 +104,7 @@ export interface ExitMessage {
 }
 
 /** Any message from a worker or child to its pool. */
-export type ReplyMessage = ReadyMessage | ResultMessage | ExitMessage;
+export type ReplyMessage = ReadyMessage | ResultsMessage | ExitMessage;
 
 /** Flattens anything thrown into a {@linkcode SerializedError}. */
 export function serializeError(error: unknown): SerializedError {

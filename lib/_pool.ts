@@ -1,7 +1,9 @@
 /**
  * The scheduling core shared by `WorkerPool` and `ProcessPool`: queue,
- * dispatch, timeouts, aborts, replacement of dead runners, statistics and the
- * idle reaper. The pools only supply a way to spawn one runner. Internal.
+ * dispatch (queued tiny tasks grouped into one message), timeouts, aborts,
+ * replacement of dead runners (their unstarted tasks re-queued), statistics
+ * and the idle reaper. The pools only supply a way to spawn one runner.
+ * Internal.
  *
  * @module
  */
@@ -9,13 +11,22 @@
 import {
   deserializeError,
   type ReplyMessage,
-  type TaskRequest,
+  type TaskResult,
+  type TasksMessage,
 } from "./_messages.ts";
 
 /** One running worker or child, as the core sees it. */
 export interface Runner {
-  /** Sends a request; throws when the input cannot be sent. */
-  send(request: TaskRequest, transfer: Transferable[] | undefined): void;
+  /** Sends tasks; throws when they cannot be sent. */
+  send(message: TasksMessage, transfer: Transferable[] | undefined): void;
+  /**
+   * Stops the runner from starting any further task and says how many it
+   * has started in all. Without it, the core takes the first unanswered task
+   * for the only one started: true of a runner that runs its tasks in order,
+   * sends every finished answer before it dies, and reports its death only
+   * after those answers (as `ProcessPool`'s children do).
+   */
+  stopStarting?(): number;
   /** Stops the runner at once; resolves once its resources are released. */
   kill(): Promise<void> | void;
 }
@@ -58,6 +69,14 @@ export interface PoolStats {
   busyMs: number[];
 }
 
+/**
+ * About how much work, in milliseconds, one message to a runner carries.
+ * Tasks are grouped until a group is worth this much by the pool's latest
+ * estimate of a task's cost: enough to make the message cheap beside the
+ * work, little enough that an uneven group cannot unbalance the runners.
+ */
+const GROUP_BUDGET_MS = 1;
+
 const QUEUED = 0;
 const RUNNING = 1;
 const DONE = 2;
@@ -81,8 +100,13 @@ interface Slot {
   index: number;
   runner: Runner | undefined;
   ready: boolean;
-  job: Job | undefined;
-  startedAt: number;
+  /** Tasks sent to the runner and not all answered yet, in order sent. */
+  sent: Job[];
+  /** Index in `sent` of the first unanswered task, the one running. */
+  next: number;
+  /** Tasks this runner has answered in all. */
+  answered: number;
+  busySince: number;
 }
 
 /** The shared pool machinery; see the module documentation. */
@@ -95,11 +119,14 @@ export class PoolCore {
   #queue: (Job | undefined)[] = [];
   #head = 0;
   #queued = 0;
+  /** Slots with tasks sent and not all answered. */
   #running = 0;
   #nextId = 1;
   #completed = 0;
   #failed = 0;
   #busyMs: number[];
+  /** Latest estimate of one task's cost in a runner, in ms, for grouping. */
+  #taskMs = Infinity;
   #closed = false;
   #startError: Error | undefined;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -169,7 +196,7 @@ export class PoolCore {
       signal.addEventListener("abort", job.onAbort, { once: true });
     }
     if (slot !== undefined) {
-      if (!this.#start(slot, job)) this.#next(slot);
+      this.#send(slot, [job]);
     } else {
       this.#queue.push(job);
       this.#queued++;
@@ -184,25 +211,15 @@ export class PoolCore {
       this.#closed = true;
       if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
       this.#idleTimer = undefined;
-      for (let i = this.#head; i < this.#queue.length; i++) {
-        const job = this.#queue[i];
-        if (job === undefined || job.state !== QUEUED) continue;
-        this.#settle(job);
-        job.reject(
+      this.#rejectQueue(
+        (job) =>
           new Error(
             `Cannot run task '${job.task}': the pool was closed before it started`,
           ),
-        );
-      }
-      this.#queue = [];
-      this.#head = 0;
-      this.#queued = 0;
+      );
       for (const slot of this.#slots) {
         if (slot !== undefined) {
-          this.#kill(
-            slot,
-            `Cannot finish task: the pool was closed while it was running`,
-          );
+          this.#kill(slot, "the pool was closed while it was running");
         }
       }
     }
@@ -228,8 +245,10 @@ export class PoolCore {
         index,
         runner: undefined,
         ready: false,
-        job: undefined,
-        startedAt: 0,
+        sent: [],
+        next: 0,
+        answered: 0,
+        busySince: 0,
       };
       this.#slots[index] = slot;
       this.#live++;
@@ -251,18 +270,12 @@ export class PoolCore {
 
   #onMessage(slot: Slot, message: ReplyMessage): void {
     if (slot.runner === undefined) return;
-    if (message.kind === "result") {
-      const job = slot.job;
-      if (job === undefined || job.id !== message.id) return;
-      this.#finish(slot, job);
-      if (message.ok) {
-        this.#completed++;
-        job.resolve(message.value);
-      } else {
-        this.#failed++;
-        job.reject(deserializeError(message.error));
-      }
-      this.#next(slot);
+    if (message.kind === "results") {
+      const taskMs = message.spentMs / message.results.length;
+      this.#taskMs = this.#taskMs === Infinity
+        ? taskMs
+        : (this.#taskMs + taskMs) / 2;
+      this.#onResults(slot, message.results);
     } else if (message.kind === "ready") {
       if (slot.ready) return; // a second hello crossed the first answer
       slot.ready = true;
@@ -273,6 +286,32 @@ export class PoolCore {
     }
   }
 
+  #onResults(slot: Slot, results: TaskResult[]): void {
+    if (slot.next >= slot.sent.length) return; // nothing was asked
+    for (const result of results) {
+      const job = slot.sent[slot.next];
+      if (job === undefined || job.id !== result.id) return;
+      slot.next++;
+      slot.answered++;
+      this.#settle(job);
+      if (result.ok) {
+        this.#completed++;
+        job.resolve(result.value);
+      } else {
+        this.#failed++;
+        job.reject(deserializeError(result.error));
+      }
+    }
+    if (slot.next < slot.sent.length) {
+      this.#startTimer(slot);
+      return;
+    }
+    this.#release(slot);
+    slot.sent = [];
+    slot.next = 0;
+    this.#next(slot);
+  }
+
   #onDeath(slot: Slot, reason: string): void {
     if (slot.runner === undefined) return;
     if (!slot.ready) {
@@ -280,66 +319,108 @@ export class PoolCore {
       this.#failStart(reason);
       return;
     }
-    const job = slot.job;
-    this.#kill(
-      slot,
-      job === undefined
-        ? ""
-        : `Cannot finish task '${job.task}': the ${this.#settings.kind} running it died (${reason})`,
-    );
+    this.#kill(slot, `the ${this.#settings.kind} running it died (${reason})`);
   }
 
   #failStart(reason: string): void {
     this.#startError ??= new Error(
       `Cannot start ${this.#settings.kind}: task module '${this.#settings.module}' failed to load (${reason})`,
     );
+    const error = this.#startError;
+    this.#rejectQueue(() => error);
+  }
+
+  #rejectQueue(errorFor: (job: Job) => Error): void {
     for (let i = this.#head; i < this.#queue.length; i++) {
       const job = this.#queue[i];
       if (job === undefined || job.state !== QUEUED) continue;
       this.#settle(job);
-      job.reject(this.#startError);
+      job.reject(errorFor(job));
     }
     this.#queue = [];
     this.#head = 0;
     this.#queued = 0;
   }
 
-  /** Starts `job` on `slot`; false when the input could not be sent. */
-  #start(slot: Slot, job: Job): boolean {
-    job.state = RUNNING;
-    job.slot = slot;
-    slot.job = job;
+  /**
+   * Sends `group` to the free `slot` in one message. When that fails, one
+   * input could not be sent: the tasks go one by one, so only that one
+   * rejects.
+   */
+  #send(slot: Slot, group: Job[]): void {
+    for (const job of group) {
+      job.state = RUNNING;
+      job.slot = slot;
+    }
+    slot.sent = group;
+    slot.next = 0;
+    slot.busySince = performance.now();
     this.#running++;
-    slot.startedAt = performance.now();
-    try {
-      slot.runner!.send(
-        { id: job.id, task: job.task, input: job.input, batch: job.batch },
-        job.transfer,
-      );
-    } catch (error) {
-      this.#finish(slot, job);
-      job.reject(
-        new TypeError(
-          `Cannot run task '${job.task}': the input could not be sent to the ${this.#settings.kind} (${
-            error instanceof Error ? error.message : String(error)
-          })`,
-          { cause: error },
-        ),
-      );
-      return false;
+    const failure = this.#trySend(slot, group);
+    if (failure !== undefined) {
+      slot.sent = [];
+      for (const job of group) {
+        const jobFailure = group.length === 1
+          ? failure
+          : this.#trySend(slot, [job]);
+        if (jobFailure === undefined) {
+          slot.sent.push(job);
+          continue;
+        }
+        const { error } = jobFailure;
+        this.#settle(job);
+        job.reject(
+          new TypeError(
+            `Cannot run task '${job.task}': the input could not be sent to the ${this.#settings.kind} (${
+              error instanceof Error ? error.message : String(error)
+            })`,
+            { cause: error },
+          ),
+        );
+      }
+      if (slot.sent.length === 0) {
+        this.#release(slot);
+        this.#next(slot);
+        return;
+      }
     }
-    const timeout = this.#settings.taskTimeoutMs;
-    if (timeout !== undefined) {
-      job.timer = setTimeout(() => this.#timeOut(job, timeout), timeout);
-    }
-    return true;
+    this.#startTimer(slot);
   }
 
-  #finish(slot: Slot, job: Job): void {
-    this.#settle(job);
-    slot.job = undefined;
+  /** Sends `jobs` in one message; returns what was thrown if that failed. */
+  #trySend(slot: Slot, jobs: Job[]): { error: unknown } | undefined {
+    const transfer = jobs.length === 1
+      ? jobs[0].transfer
+      : jobs.flatMap((job) => job.transfer ?? []);
+    try {
+      slot.runner!.send({
+        kind: "tasks",
+        requests: jobs.map(({ id, task, input, batch }) => ({
+          id,
+          task,
+          input,
+          batch,
+        })),
+        answerEach: this.#settings.taskTimeoutMs !== undefined,
+      }, transfer);
+      return undefined;
+    } catch (error) {
+      return { error };
+    }
+  }
+
+  /** Arms the task timeout of `slot`'s running task. */
+  #startTimer(slot: Slot): void {
+    const timeout = this.#settings.taskTimeoutMs;
+    const job = slot.sent[slot.next];
+    if (timeout === undefined || job.timer !== undefined) return;
+    job.timer = setTimeout(() => this.#timeOut(job, timeout), timeout);
+  }
+
+  /** Marks `slot` free and counts the time it was busy. */
+  #release(slot: Slot): void {
     this.#running--;
-    this.#busyMs[slot.index] += performance.now() - slot.startedAt;
+    this.#busyMs[slot.index] += performance.now() - slot.busySince;
   }
 
   #settle(job: Job): void {
@@ -350,21 +431,44 @@ export class PoolCore {
     }
   }
 
-  /** Gives `slot` the next queued job, or marks it idle. */
+  /** Gives `slot` the next group of queued tasks, or marks it idle. */
   #next(slot: Slot): void {
-    while (this.#queued > 0) {
+    const group = this.#takeGroup();
+    if (group.length > 0) {
+      this.#send(slot, group);
+      return;
+    }
+    this.#idle.push(slot);
+    if (this.#running === 0) this.#armIdleTimer();
+  }
+
+  /**
+   * Takes the next tasks for one runner: about {@linkcode GROUP_BUDGET_MS}
+   * of work, at most an even share of the queue among the runners, and a
+   * task with a signal always alone, so that aborting it never stops a
+   * runner that holds other tasks.
+   */
+  #takeGroup(): Job[] {
+    const limit = Math.min(
+      Math.ceil(this.#queued / this.#settings.size),
+      Math.max(1, Math.floor(GROUP_BUDGET_MS / this.#taskMs)),
+    );
+    const group: Job[] = [];
+    while (this.#queued > 0 && group.length < limit) {
       const job = this.#queue[this.#head];
+      const waiting = job !== undefined && job.state === QUEUED;
+      if (waiting && job.signal !== undefined && group.length > 0) break;
       this.#queue[this.#head++] = undefined;
       if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
         this.#queue = this.#queue.slice(this.#head);
         this.#head = 0;
       }
-      if (job === undefined || job.state !== QUEUED) continue;
+      if (!waiting) continue; // a hole left by an aborted task
       this.#queued--;
-      if (this.#start(slot, job)) return;
+      group.push(job);
+      if (job.signal !== undefined) break;
     }
-    this.#idle.push(slot);
-    if (this.#running === 0) this.#armIdleTimer();
+    return group;
   }
 
   #abort(job: Job): void {
@@ -376,19 +480,20 @@ export class PoolCore {
       if (this.#running === 0 && this.#queued === 0) this.#armIdleTimer();
     } else if (job.state === RUNNING) {
       // A running task cannot be interrupted, only its runner killed.
-      const slot = job.slot!;
-      this.#finish(slot, job);
+      this.#settle(job);
       this.#failed++;
       job.reject(job.signal!.reason);
-      this.#kill(slot, "");
+      this.#kill(
+        job.slot!,
+        `the ${this.#settings.kind} running it was stopped because task '${job.task}' was aborted`,
+      );
     }
   }
 
   #timeOut(job: Job, timeout: number): void {
     if (job.state !== RUNNING) return;
-    const slot = job.slot!;
     job.timer = undefined;
-    this.#finish(slot, job);
+    this.#settle(job);
     this.#failed++;
     job.reject(
       new DOMException(
@@ -396,30 +501,68 @@ export class PoolCore {
         "TimeoutError",
       ),
     );
-    this.#kill(slot, "");
+    this.#kill(
+      job.slot!,
+      `the ${this.#settings.kind} running it was stopped because task '${job.task}' timed out`,
+    );
   }
 
-  /** Kills `slot`'s runner, rejecting its job (if any) with `message`. */
-  #kill(slot: Slot, message: string): void {
+  /**
+   * Kills `slot`'s runner. Of the tasks sent to it and not answered, those
+   * it had started reject with "Cannot finish task '<name>': " + `why`;
+   * those it had not started go back to the front of the queue (or reject,
+   * when the pool is closing).
+   */
+  #kill(slot: Slot, why: string): void {
     const runner = slot.runner;
     if (runner === undefined) return;
     slot.runner = undefined;
     this.#slots[slot.index] = undefined;
     this.#live--;
     if (!slot.ready) this.#starting--;
-    else if (slot.job === undefined) {
+    else if (slot.sent.length === 0) {
       const at = this.#idle.indexOf(slot);
       if (at !== -1) this.#idle.splice(at, 1);
     }
-    const job = slot.job;
-    if (job !== undefined) {
-      this.#finish(slot, job);
-      this.#failed++;
-      job.reject(new Error(message));
+    const unanswered = slot.sent.slice(slot.next);
+    const counted = (runner.stopStarting?.() ?? slot.answered + 1) -
+      slot.answered;
+    // To its caller, a closed pool's first task was running once sent,
+    // whether or not the runner had begun it.
+    const started = this.#closed ? Math.max(counted, 1) : counted;
+    if (slot.sent.length > 0) this.#release(slot);
+    slot.sent = [];
+    const requeued: Job[] = [];
+    for (let i = 0; i < unanswered.length; i++) {
+      const job = unanswered[i];
+      if (job.state !== RUNNING) continue; // timed out or aborted
+      if (i < started) {
+        this.#settle(job);
+        this.#failed++;
+        job.reject(new Error(`Cannot finish task '${job.task}': ${why}`));
+      } else if (this.#closed) {
+        this.#settle(job);
+        job.reject(
+          new Error(
+            `Cannot run task '${job.task}': the pool was closed before it started`,
+          ),
+        );
+      } else {
+        job.state = QUEUED;
+        job.slot = undefined;
+        requeued.push(job);
+      }
     }
     const death = runner.kill();
     if (death !== undefined) this.#deaths.push(death);
     if (this.#closed) return;
+    if (requeued.length > 0) {
+      this.#queue.splice(this.#head, 0, ...requeued);
+      this.#queued += requeued.length;
+      while (this.#queued > 0 && this.#idle.length > 0) {
+        this.#next(this.#idle.pop()!);
+      }
+    }
     this.#grow();
     // Replacements start only on demand, so the survivors may now be idle.
     if (this.#running === 0 && this.#queued === 0) this.#armIdleTimer();
@@ -451,7 +594,7 @@ export class PoolCore {
       return;
     }
     for (const slot of this.#slots) {
-      if (slot !== undefined) this.#kill(slot, "");
+      if (slot !== undefined) this.#kill(slot, "the pool was idle");
     }
   }
 }

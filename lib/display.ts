@@ -148,6 +148,13 @@ export interface ProgressOptions {
    * @default {the running Jupyter kernel, if any}
    */
   kernel?: Pick<JupyterKernel, "broadcast"> | null;
+  /**
+   * Show an estimate of the time left, `ETA 1m05s`, from the time taken so
+   * far and the share of steps done (give steps weights proportional to
+   * their expected duration through `tick(steps)` for a fair estimate).
+   * @default {false}
+   */
+  eta?: boolean;
 }
 
 /** A running progress display, made by {@linkcode progress}. */
@@ -158,18 +165,34 @@ export interface Progress {
   readonly total: number;
   /** Adds `steps` (default 1) done steps and redraws if due. */
   tick(steps?: number): void;
+  /**
+   * Sets the text shown after the bar, e.g. the step now running, and
+   * redraws at once; outside a terminal it prints a new line.
+   */
+  status(text: string): void;
   /** Draws the final state and waits until every notebook update is sent. */
   finish(): Promise<void>;
+}
+
+/** A duration as `45s` or `2m05s`, rounded to the second. */
+function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  return `${Math.floor(seconds / 60)}m${
+    String(seconds % 60).padStart(2, "0")
+  }s`;
 }
 
 /**
  * A progress bar that updates in place: in a notebook, one display output
  * updated through its `display_id` (`update_display_data`); in a terminal, a
  * line on stderr redrawn with `\r`; when stderr is not a terminal, a plain line
- * at each tenth of the way.
+ * at each tenth of the way and at each {@linkcode Progress.status} change.
+ * With `eta: true` it also shows the time left, extrapolated from the steps
+ * done so far.
  *
  * @param total Steps in all.
- * @param options Label, bar width, redraw interval, and where to draw.
+ * @param options Label, bar width, redraw interval, ETA, and where to draw.
  * @returns The progress display; call `tick()` per step and `finish()` at the end.
  * @throws {RangeError} When `total` is not a non-negative integer or `width` not a positive one.
  *
@@ -201,6 +224,7 @@ export function progress(
     width = 30,
     minIntervalMs = 100,
     stream = Deno.stderr,
+    eta = false,
   } = options;
   const kernel = options.kernel === undefined
     ? jupyterKernel()
@@ -218,32 +242,41 @@ export function progress(
   const displayId = `progress-${crypto.randomUUID()}`;
   const encoder = new TextEncoder();
   const terminal = kernel ? false : stream.isTerminal();
+  const startedMs = performance.now();
   let done = 0;
+  let statusText = "";
   let lastDrawMs = -Infinity;
   let lastTenth = 0;
+  let lastLength = 0;
   let shown = false;
   let sending: Promise<void> = Promise.resolve();
 
+  const fraction = () => total === 0 ? 1 : Math.min(done / total, 1);
   const text = () => {
-    const fraction = total === 0 ? 1 : Math.min(done / total, 1);
-    const filled = Math.round(fraction * width);
-    return `${label} [${"#".repeat(filled)}${
+    const filled = Math.round(fraction() * width);
+    let line = `${label} [${"#".repeat(filled)}${
       "-".repeat(width - filled)
-    }] ${done}/${total} ${Math.floor(fraction * 100)}%`;
+    }] ${done}/${total} ${Math.floor(fraction() * 100)}%`;
+    if (eta && done > 0 && done < total) {
+      const leftMs = (performance.now() - startedMs) * (total - done) / done;
+      line += ` ETA ${formatDuration(leftMs)}`;
+    }
+    return statusText ? `${line} · ${statusText}` : line;
   };
-  const draw = (final: boolean) => {
+  const draw = (final: boolean, forced = false) => {
     const now = performance.now();
-    if (!final && now - lastDrawMs < minIntervalMs) return;
+    if (!final && !forced && now - lastDrawMs < minIntervalMs) return;
     lastDrawMs = now;
     const line = text();
     if (kernel) {
-      const fraction = total === 0 ? 1 : Math.min(done / total, 1);
       const content = {
         data: {
           "text/plain": line,
           "text/html": `<div style="font-family:monospace">${
             escapeHtml(label)
-          } <progress value="${fraction}" max="1" style="width:20em"></progress> ${done}/${total}</div>`,
+          } <progress value="${fraction()}" max="1" style="width:20em"></progress> ${done}/${total}${
+            statusText ? ` · ${escapeHtml(statusText)}` : ""
+          }</div>`,
         },
         metadata: {},
         transient: { display_id: displayId },
@@ -252,11 +285,14 @@ export function progress(
       shown = true;
       sending = sending.then(() => kernel.broadcast(type, content));
     } else if (terminal) {
-      stream.writeSync(encoder.encode(`\r${line}${final ? "\n" : ""}`));
+      // Spaces wipe what a longer previous line left behind.
+      const padded = line.padEnd(lastLength);
+      lastLength = line.length;
+      stream.writeSync(encoder.encode(`\r${padded}${final ? "\n" : ""}`));
     } else {
       const tenth = total === 0 ? 10 : Math.floor((done / total) * 10);
-      if (tenth > lastTenth || final) {
-        lastTenth = tenth;
+      if (tenth > lastTenth || final || forced) {
+        lastTenth = Math.max(lastTenth, tenth);
         stream.writeSync(encoder.encode(`${line}\n`));
       }
     }
@@ -271,6 +307,10 @@ export function progress(
     tick(steps = 1) {
       done += steps;
       if (!finished) draw(false);
+    },
+    status(text: string) {
+      statusText = text;
+      if (!finished) draw(false, true);
     },
     async finish() {
       if (!finished) {

@@ -86,6 +86,63 @@ Deno.test("progress() prints plain lines at each tenth when stderr is not a term
   assert.equal(lines.at(-1), "runs [##########] 20/20 100%");
 });
 
+Deno.test("progress() status() shows the step running, on a new line outside a terminal", async () => {
+  const stream = recorder(false);
+  const bar = progress(4, {
+    label: "bench",
+    width: 4,
+    minIntervalMs: 0,
+    stream,
+    kernel: null,
+  });
+  bar.status("spawn cost");
+  bar.tick(2);
+  bar.status("message cost");
+  bar.tick(2);
+  await bar.finish();
+  assert.deepEqual(stream.text().trimEnd().split("\n"), [
+    "bench [----] 0/4 0% · spawn cost",
+    "bench [##--] 2/4 50% · spawn cost",
+    "bench [##--] 2/4 50% · message cost",
+    "bench [####] 4/4 100% · message cost",
+  ]);
+});
+
+Deno.test("progress() with eta shows the time left until the last step, then not", async () => {
+  const stream = recorder(false);
+  const bar = progress(2, {
+    label: "bench",
+    width: 2,
+    minIntervalMs: 0,
+    stream,
+    kernel: null,
+    eta: true,
+  });
+  bar.tick();
+  bar.tick();
+  await bar.finish();
+  const lines = stream.text().trimEnd().split("\n");
+  assert.match(lines[0], /^bench \[#-\] 1\/2 50% ETA \d+s$/);
+  assert.equal(lines.at(-1), "bench [##] 2/2 100%");
+});
+
+Deno.test("progress() in a terminal pads a shorter line over a longer one", async () => {
+  const stream = recorder(true);
+  const bar = progress(2, {
+    label: "bench",
+    width: 2,
+    minIntervalMs: 0,
+    stream,
+    kernel: null,
+  });
+  bar.status("a long step name");
+  bar.status("short");
+  await bar.finish();
+  const draws = stream.text().split("\r").slice(1);
+  assert.equal(draws[0], "bench [--] 0/2 0% · a long step name");
+  assert.equal(draws[1], "bench [--] 0/2 0% · short".padEnd(draws[0].length));
+});
+
 Deno.test("progress() in a notebook displays once, then updates the same display_id", async () => {
   const messages: { type: string; content: Record<string, unknown> }[] = [];
   const kernel = {

@@ -11,7 +11,10 @@ import {
   LINE_MARKER,
   type ReplyMessage,
   serializeError,
+  STOPPED,
   type TaskRequest,
+  type TaskResult,
+  type TasksMessage,
 } from "./_messages.ts";
 
 /** A task: one input in, a result or a promise of one out. */
@@ -69,35 +72,99 @@ function isWorker(): boolean {
   return typeof scope === "function" && globalThis instanceof scope;
 }
 
-type Reply = (message: ReplyMessage) => void;
+/** Sends one message to the pool; throws when it cannot be sent. */
+type Post = (message: ReplyMessage) => void;
 
-function handle(
+/** The worker-side loop shared by workers and children. */
+interface Server {
+  /** Queues the requests of `message` behind those already queued. */
+  accept(message: TasksMessage): void;
+  /** Sends the answers gathered so far and starts no further task. */
+  stop(): void;
+}
+
+/**
+ * Runs the requests it is given one after another, like a pool's worker
+ * always has, and answers them in order. Answers of tasks that finish in one
+ * synchronous stretch travel in one message; an async task first sends what
+ * has been gathered so that nothing waits behind it.
+ */
+function serve(
+  tasks: Record<string, Task>,
+  post: Post,
+  mayStart: () => boolean,
+): Server {
+  const waiting: TasksMessage[] = [];
+  let answers: TaskResult[] = [];
+  let spentMs = 0;
+  let draining = false;
+  let stopped = false;
+  const flush = () => {
+    if (answers.length === 0) return;
+    postResults(post, answers, spentMs);
+    answers = [];
+    spentMs = 0;
+  };
+  const drain = async () => {
+    draining = true;
+    while (waiting.length > 0) {
+      const { requests, answerEach } = waiting.shift()!;
+      for (const request of requests) {
+        if (stopped || !mayStart()) return;
+        const began = performance.now();
+        let answer = run(tasks, request);
+        if (answer instanceof Promise) {
+          flush();
+          answer = await answer;
+        }
+        // A task that closed its worker gets no answer: the pool reports it.
+        if (stopped) return;
+        spentMs += performance.now() - began;
+        answers.push(answer);
+        if (answerEach) flush();
+      }
+    }
+    flush();
+    draining = false;
+  };
+  return {
+    accept(message) {
+      waiting.push(message);
+      if (!draining) drain();
+    },
+    stop() {
+      flush();
+      stopped = true;
+    },
+  };
+}
+
+/** Runs one request; never throws, a failure becomes a failed result. */
+function run(
   tasks: Record<string, Task>,
   request: TaskRequest,
-  reply: Reply,
-): void {
+): TaskResult | Promise<TaskResult> {
   const { id, task: name } = request;
   const task = Object.hasOwn(tasks, name) ? tasks[name] : undefined;
   if (task === undefined) {
     const known = Object.keys(tasks).map((key) => `'${key}'`).join(", ");
-    const error = new RangeError(
-      `Cannot run task '${name}': no such task, known tasks are ${
-        known || "none"
-      }`,
+    return failure(
+      id,
+      new RangeError(
+        `Cannot run task '${name}': no such task, known tasks are ${
+          known || "none"
+        }`,
+      ),
     );
-    reply({ kind: "result", id, ok: false, error: serializeError(error) });
-    return;
   }
-  const fail = (error: unknown) =>
-    reply({ kind: "result", id, ok: false, error: serializeError(error) });
-  const succeed = (value: unknown) =>
-    reply({ kind: "result", id, ok: true, value });
+  const succeed = (value: unknown): TaskResult => ({ id, ok: true, value });
+  const fail = (error: unknown) => failure(id, error);
   try {
     if (!request.batch) {
       const value = task(request.input);
-      if (isThenable(value)) value.then(succeed, fail);
-      else succeed(value);
-      return;
+      return isThenable(value)
+        ? Promise.resolve(value).then(succeed, fail)
+        : succeed(value);
     }
     const inputs = request.input as unknown[];
     const values: unknown[] = new Array(inputs.length);
@@ -105,14 +172,46 @@ function handle(
       const value = task(inputs[i]);
       if (isThenable(value)) {
         // Only batches that really are async pay for the async loop.
-        finishBatchAsync(task, inputs, values, i, value).then(succeed, fail);
-        return;
+        return finishBatchAsync(task, inputs, values, i, value)
+          .then(succeed, fail);
       }
       values[i] = value;
     }
-    succeed(values);
+    return succeed(values);
   } catch (error) {
-    fail(error);
+    return fail(error);
+  }
+}
+
+function failure(id: number, error: unknown): TaskResult {
+  return { id, ok: false, error: serializeError(error) };
+}
+
+/**
+ * Posts `results` in one message; when one of them cannot be sent, posts
+ * them one by one, with that one's error in its place, instead of going
+ * silent.
+ */
+function postResults(
+  post: Post,
+  results: TaskResult[],
+  spentMs: number,
+): void {
+  try {
+    post({ kind: "results", results, spentMs });
+  } catch {
+    const eachMs = spentMs / results.length;
+    for (const result of results) {
+      try {
+        post({ kind: "results", results: [result], spentMs: eachMs });
+      } catch (error) {
+        post({
+          kind: "results",
+          results: [failure(result.id, error)],
+          spentMs: eachMs,
+        });
+      }
+    }
   }
 }
 
@@ -136,7 +235,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 interface WorkerScope {
   onmessage:
-    | ((event: MessageEvent<TaskRequest | HelloMessage>) => void)
+    | ((event: MessageEvent<TasksMessage | HelloMessage>) => void)
     | null;
   postMessage(message: unknown): void;
   close(): void;
@@ -144,34 +243,44 @@ interface WorkerScope {
 
 function serveWorker(tasks: Record<string, Task>): void {
   const scope = globalThis as unknown as WorkerScope;
-  const reply: Reply = (message) => {
-    try {
-      scope.postMessage(message);
-    } catch (error) {
-      // The result could not be cloned: report that instead of going silent.
-      if (message.kind !== "result") throw error;
-      scope.postMessage(
-        {
-          kind: "result",
-          id: message.id,
-          ok: false,
-          error: serializeError(error),
-        } satisfies ReplyMessage,
-      );
-    }
-  };
+  let started: Int32Array | undefined;
+  const server = serve(
+    tasks,
+    (message) => scope.postMessage(message),
+    () => started === undefined || countStart(started),
+  );
   // Deno tells the parent nothing when a worker closes itself, so say it
   // here; otherwise the task that was running would wait forever.
   const close = scope.close.bind(scope);
   scope.close = () => {
+    server.stop();
     scope.postMessage({ kind: "exit" } satisfies ReplyMessage);
     close();
   };
   scope.onmessage = (event) => {
     const message = event.data;
-    if ("kind" in message) reply({ kind: "ready", tasks: Object.keys(tasks) });
-    else handle(tasks, message, reply);
+    if (message.kind === "hello") {
+      started = message.started;
+      scope.postMessage(
+        { kind: "ready", tasks: Object.keys(tasks) } satisfies ReplyMessage,
+      );
+    } else server.accept(message);
   };
+}
+
+/**
+ * Counts one more started task in the pool's shared counter, unless the pool
+ * has stopped this worker; only the pool writes there besides, so the loop
+ * turns at most twice.
+ */
+function countStart(started: Int32Array): boolean {
+  for (;;) {
+    const count = Atomics.load(started, 0);
+    if (count === STOPPED) return false;
+    if (Atomics.compareExchange(started, 0, count, count + 1) === count) {
+      return true;
+    }
+  }
 }
 
 function serveLines(tasks: Record<string, Task>): void {
@@ -183,26 +292,14 @@ function serveLines(tasks: Record<string, Task>): void {
       written += Deno.stdout.writeSync(bytes.subarray(written));
     }
   };
-  const reply: Reply = (message) => {
-    let line: string;
-    try {
-      line = JSON.stringify(message);
-    } catch (error) {
-      if (message.kind !== "result") throw error;
-      line = JSON.stringify(
-        {
-          kind: "result",
-          id: message.id,
-          ok: false,
-          error: serializeError(error),
-        } satisfies ReplyMessage,
-      );
-    }
-    write(LINE_MARKER + line + "\n");
-  };
-  reply({ kind: "ready", tasks: Object.keys(tasks) });
+  const post: Post = (message) =>
+    write(LINE_MARKER + JSON.stringify(message) + "\n");
+  const server = serve(tasks, post, () => true);
+  // A task that calls Deno.exit() must not take finished answers with it.
+  globalThis.addEventListener("unload", () => server.stop());
+  post({ kind: "ready", tasks: Object.keys(tasks) });
   readLines(Deno.stdin.readable, (line) => {
-    if (line.length > 0) handle(tasks, JSON.parse(line), reply);
+    if (line.length > 0) server.accept(JSON.parse(line));
   });
 }
 

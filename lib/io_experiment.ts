@@ -1,18 +1,24 @@
 /**
  * The course's I/O-bound experiments: requests to a slow loopback server made
- * one at a time, all at once, through a concurrency limit and from workers;
- * throughput against concurrency beside Little's law; and sleeping tasks run
- * in turn and together. Notebook 05 calls these.
+ * one at a time, all at once, through a concurrency limit, from workers and
+ * from child processes; throughput against concurrency beside Little's law;
+ * and sleeping tasks run in turn and together. Notebook 05 calls these (its
+ * file I/O experiment is in `file_io_experiment.ts`).
  *
  * @module
  */
+import { progressSteps } from "./_progress.ts";
 import { assertPositiveInteger } from "./_validate.ts";
 import { mapLimited } from "./map_limited.ts";
+import { ProcessPool } from "./process_pool.ts";
 import { timeIt } from "./time_it.ts";
 import { WorkerPool } from "./worker_pool.ts";
 import { sleep } from "./workloads.ts";
 
-/** The URL of `workers/fetch_worker.ts`, the task module the worker mode runs. */
+/**
+ * The URL of `workers/fetch_worker.ts`, the task module the worker and
+ * process modes run.
+ */
 export const FETCH_WORKER_MODULE: URL = new URL(
   "../workers/fetch_worker.ts",
   import.meta.url,
@@ -28,12 +34,18 @@ export interface IoParameters {
   concurrencyLimit: number;
   /** Workers in the worker mode, a positive integer. */
   workers: number;
+  /** Child processes in the process mode, a positive integer. */
+  processes: number;
   /** Concurrency levels of the throughput sweep, positive integers. */
   concurrencies: number[];
   /** Sleeping tasks, a positive integer. */
   sleepTasks: number;
   /** How long each task sleeps, in milliseconds, non-negative. */
   sleepMs: number;
+  /** Files written and read in the file I/O experiment, a positive integer. */
+  files: number;
+  /** Size of each of those files, in KiB, a positive integer. */
+  fileKiB: number;
 }
 
 /**
@@ -46,7 +58,18 @@ export interface IoParameters {
  * ```ts
  * import { checkIoParameters } from "./io_experiment.ts";
  * import assert from "node:assert/strict";
- * const good = { latencyMs: 50, requests: 20, concurrencyLimit: 4, workers: 2, concurrencies: [1, 2], sleepTasks: 5, sleepMs: 100 };
+ * const good = {
+ *   latencyMs: 50,
+ *   requests: 20,
+ *   concurrencyLimit: 4,
+ *   workers: 2,
+ *   processes: 2,
+ *   concurrencies: [1, 2],
+ *   sleepTasks: 5,
+ *   sleepMs: 100,
+ *   files: 200,
+ *   fileKiB: 64,
+ * };
  * checkIoParameters(good);
  * assert.throws(() => checkIoParameters({ ...good, requests: 0 }), RangeError);
  * ```
@@ -58,7 +81,10 @@ export function checkIoParameters(parameters: IoParameters): void {
       "requests",
       "concurrencyLimit",
       "workers",
+      "processes",
       "sleepTasks",
+      "files",
+      "fileKiB",
     ] as const
   ) assertPositiveInteger(where, name, parameters[name]);
   for (const name of ["latencyMs", "sleepMs"] as const) {
@@ -87,7 +113,21 @@ async function get(url: string): Promise<string> {
 }
 
 /** The ways {@linkcode ioModesExperiment} makes its requests. */
-export type IoMode = "sequential" | "Promise.all" | "limited" | "workers";
+export type IoMode =
+  | "sequential"
+  | "Promise.all"
+  | "limited"
+  | "workers"
+  | "processes";
+
+/** Every {@linkcode IoMode}, in the order {@linkcode ioModesExperiment} runs them. */
+export const IO_MODES: readonly IoMode[] = [
+  "sequential",
+  "Promise.all",
+  "limited",
+  "workers",
+  "processes",
+];
 
 /** Options of {@linkcode ioModesExperiment}. */
 export interface IoModesOptions {
@@ -107,10 +147,23 @@ export interface IoModesOptions {
    */
   workers?: number;
   /**
-   * Measured runs per mode, after one warm-up run.
+   * Child processes in the `processes` mode; each makes its share of the
+   * requests at once, with network permission for the server's address only.
+   * @default {2}
+   */
+  processes?: number;
+  /**
+   * Measured runs per mode, after one first run that also starts the
+   * workers or processes.
    * @default {1}
    */
   repeats?: number;
+  /**
+   * Called with `(0, total)` before the first run and `(done, total)` after
+   * each run, first runs included: `total` is `5 x (1 + repeats)`.
+   * @default {undefined}
+   */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** One mode's result in {@linkcode ioModesExperiment}. */
@@ -119,7 +172,12 @@ export interface IoModeResult {
   mode: IoMode;
   /** Responses received: `requests` in every mode. */
   responses: number;
-  /** The median run, in milliseconds. */
+  /**
+   * The first run, in milliseconds: for workers and processes it includes
+   * starting them.
+   */
+  firstRunMs: number;
+  /** The median of the runs after the first, in milliseconds. */
   medianMs: number;
   /** The sequential median over this median. */
   speedup: number;
@@ -128,12 +186,16 @@ export interface IoModeResult {
 /**
  * Makes `requests` requests to `url` in each mode and times them: one after
  * another; all at once with `Promise.all`; at most `concurrencyLimit` at
- * once; and split across a pool of workers (started and warmed before timing).
+ * once; split across a pool of workers; and split across a pool of child
+ * processes run with `--allow-net` for the server's host and port only. The
+ * first run of each mode is timed on its own (it starts the pool's workers
+ * or processes); the median is taken over the runs after it.
  *
  * @param url The server to ask, e.g. a {@linkcode startLatencyServer}'s URL.
- * @param options Requests, limit, workers and repeats.
- * @returns One result per mode, sequential first.
+ * @param options Requests, limit, workers, processes, repeats and progress.
+ * @returns One result per mode, in the order of {@linkcode IO_MODES}.
  * @throws {RangeError} When a count is not a positive integer.
+ * @throws {TypeError} When `url` is not an absolute URL.
  *
  * @example
  * ```ts
@@ -141,29 +203,51 @@ export interface IoModeResult {
  * import { startLatencyServer } from "./latency_server.ts";
  * import assert from "node:assert/strict";
  * await using server = startLatencyServer({ latencyMs: 20 });
- * const results = await ioModesExperiment(server.url, { requests: 4, workers: 1 });
- * assert.deepEqual(results.map((r) => r.responses), [4, 4, 4, 4]);
+ * const results = await ioModesExperiment(server.url, {
+ *   requests: 4,
+ *   workers: 1,
+ *   processes: 1,
+ * });
+ * assert.deepEqual(results.map((r) => r.responses), [4, 4, 4, 4, 4]);
  * ```
  */
 export async function ioModesExperiment(
   url: string,
   options: IoModesOptions = {},
 ): Promise<IoModeResult[]> {
-  const { requests = 20, concurrencyLimit = 4, workers = 2, repeats = 1 } =
-    options;
+  const {
+    requests = 20,
+    concurrencyLimit = 4,
+    workers = 2,
+    processes = 2,
+    repeats = 1,
+    onProgress,
+  } = options;
   const where = "Cannot run the I/O modes experiment";
   assertPositiveInteger(where, "requests", requests);
   assertPositiveInteger(where, "concurrencyLimit", concurrencyLimit);
   assertPositiveInteger(where, "workers", workers);
+  assertPositiveInteger(where, "processes", processes);
   assertPositiveInteger(where, "repeats", repeats);
-  await using pool = new WorkerPool(FETCH_WORKER_MODULE, {
+  const { host } = new URL(url);
+  await using workerPool = new WorkerPool(FETCH_WORKER_MODULE, {
     size: workers,
     idleTimeoutMs: Infinity,
   });
-  const shares = Array.from(
-    { length: workers },
-    (_, i) => Math.floor(requests / workers) + (i < requests % workers ? 1 : 0),
-  ).filter((count) => count > 0);
+  await using processPool = new ProcessPool(FETCH_WORKER_MODULE, {
+    size: processes,
+    idleTimeoutMs: Infinity,
+    permissions: [`--allow-net=${host}`],
+  });
+  const fetchShares = async (
+    pool: WorkerPool | ProcessPool,
+    parts: number,
+  ) =>
+    (await Promise.all(
+      splitEvenly(requests, parts).map((count) =>
+        pool.run<number>("fetchMany", { url, count })
+      ),
+    )).reduce((total, count) => total + count, 0);
   const runners: Record<IoMode, () => Promise<number>> = {
     "sequential": async () => {
       for (let i = 0; i < requests; i++) await get(url);
@@ -177,22 +261,38 @@ export async function ioModesExperiment(
         Array.from({ length: requests }, () => () => get(url)),
         concurrencyLimit,
       )).length,
-    "workers": async () =>
-      (await Promise.all(
-        shares.map((count) => pool.run<number>("fetchMany", { url, count })),
-      )).reduce((total, count) => total + count, 0),
+    "workers": () => fetchShares(workerPool, workers),
+    "processes": () => fetchShares(processPool, processes),
   };
+  const step = progressSteps(IO_MODES.length * (1 + repeats), onProgress);
   const results: IoModeResult[] = [];
-  for (const mode of Object.keys(runners) as IoMode[]) {
-    const timing = await timeIt(runners[mode], { repeats });
+  for (const mode of IO_MODES) {
+    const run = async () => {
+      const responses = await runners[mode]();
+      step();
+      return responses;
+    };
+    const started = performance.now();
+    await run();
+    const firstRunMs = performance.now() - started;
+    const timing = await timeIt(run, { warmup: 0, repeats });
     results.push({
       mode,
       responses: timing.result,
+      firstRunMs,
       medianMs: timing.medianMs,
       speedup: results.length === 0 ? 1 : results[0].medianMs / timing.medianMs,
     });
   }
   return results;
+}
+
+/** `total` split into at most `parts` positive counts that differ by at most one. */
+function splitEvenly(total: number, parts: number): number[] {
+  return Array.from(
+    { length: parts },
+    (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0),
+  ).filter((count) => count > 0);
 }
 
 /** One concurrency level's result in {@linkcode throughputSweep}. */
@@ -282,12 +382,24 @@ export interface SleepingTasksResult {
   concurrentMs: number;
 }
 
+/** Options of {@linkcode sleepingTasks}. */
+export interface SleepingTasksOptions {
+  /**
+   * Called with `(0, 2 x count)` at the start and `(done, 2 x count)` as
+   * each task wakes: one at a time while they run in turn, all together
+   * when they run at once.
+   * @default {undefined}
+   */
+  onProgress?: (done: number, total: number) => void;
+}
+
 /**
  * Runs `count` tasks that each sleep `ms` milliseconds, first one after
  * another, then all at once: the seeds' "5 tasks x 2 s" demonstration.
  *
  * @param count How many tasks, a positive integer.
  * @param ms How long each sleeps, in milliseconds.
+ * @param options Progress.
  * @returns Both wall-clock times.
  * @throws {RangeError} When `count` is not a positive integer or `ms` is negative.
  *
@@ -302,12 +414,18 @@ export interface SleepingTasksResult {
 export async function sleepingTasks(
   count: number,
   ms: number,
+  options: SleepingTasksOptions = {},
 ): Promise<SleepingTasksResult> {
   assertPositiveInteger("Cannot run sleeping tasks", "count", count);
+  const step = progressSteps(2 * count, options.onProgress);
+  const task = async () => {
+    await sleep(ms);
+    step();
+  };
   let started = performance.now();
-  for (let i = 0; i < count; i++) await sleep(ms);
+  for (let i = 0; i < count; i++) await task();
   const sequentialMs = performance.now() - started;
   started = performance.now();
-  await Promise.all(Array.from({ length: count }, () => sleep(ms)));
+  await Promise.all(Array.from({ length: count }, task));
   return { sequentialMs, concurrentMs: performance.now() - started };
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   checkIoParameters,
+  IO_MODES,
   ioModesExperiment,
   sleepingTasks,
   throughputSweep,
@@ -12,9 +13,12 @@ const good = {
   requests: 20,
   concurrencyLimit: 4,
   workers: 2,
+  processes: 2,
   concurrencies: [1, 2, 4],
   sleepTasks: 5,
   sleepMs: 100,
+  files: 20,
+  fileKiB: 4,
 };
 
 Deno.test("checkIoParameters accepts good knobs and names a bad one", () => {
@@ -24,6 +28,12 @@ Deno.test("checkIoParameters accepts good knobs and names a bad one", () => {
     message:
       "Cannot run the I/O-bound notebook: 'workers' must be a positive integer, received 0",
   });
+  for (const name of ["processes", "files", "fileKiB"]) {
+    assert.throws(
+      () => checkIoParameters({ ...good, [name]: 1.5 }),
+      new RegExp(`'${name}' must be a positive integer, received 1.5`),
+    );
+  }
   assert.throws(
     () => checkIoParameters({ ...good, latencyMs: -1 }),
     /'latencyMs' must be a non-negative number of milliseconds, received -1/,
@@ -40,18 +50,51 @@ Deno.test("ioModesExperiment: concurrent modes beat sequential on a slow server"
     requests: 8,
     concurrencyLimit: 4,
     workers: 2,
+    processes: 2,
   });
-  assert.deepEqual(results.map((r) => r.mode), [
-    "sequential",
-    "Promise.all",
-    "limited",
-    "workers",
-  ]);
+  assert.deepEqual(results.map((r) => r.mode), IO_MODES);
   for (const result of results) assert.equal(result.responses, 8);
-  const [sequential, all, limited] = results;
+  const [sequential, all, limited, workers, processes] = results;
   assert.ok(sequential.medianMs >= 8 * 50 - 5);
   assert.ok(all.speedup > 3, `Promise.all speedup ${all.speedup}`);
   assert.ok(limited.speedup > 2, `limited speedup ${limited.speedup}`);
+  // Each worker or child makes its 4 requests at once: about one latency.
+  for (const pooled of [workers, processes]) {
+    assert.ok(pooled.speedup > 2, `${pooled.mode} speedup ${pooled.speedup}`);
+  }
+  // 8 requests served in each of 2 runs per mode, plus none lost.
+  assert.equal(server.served, IO_MODES.length * 2 * 8);
+});
+
+Deno.test("ioModesExperiment reports progress after every run", async () => {
+  await using server = startLatencyServer({ latencyMs: 1 });
+  const calls: [number, number][] = [];
+  await ioModesExperiment(server.url, {
+    requests: 2,
+    workers: 1,
+    processes: 1,
+    repeats: 2,
+    onProgress: (done, total) => calls.push([done, total]),
+  });
+  const total = IO_MODES.length * 3;
+  assert.deepEqual(
+    calls,
+    Array.from({ length: total + 1 }, (_, done) => [done, total]),
+  );
+});
+
+Deno.test("ioModesExperiment rejects bad counts and URLs naming them", async () => {
+  for (const [name, value] of [["processes", 0], ["repeats", 1.5]] as const) {
+    await assert.rejects(
+      ioModesExperiment("http://127.0.0.1:1/", { [name]: value }),
+      {
+        name: "RangeError",
+        message:
+          `Cannot run the I/O modes experiment: '${name}' must be a positive integer, received ${value}`,
+      },
+    );
+  }
+  await assert.rejects(ioModesExperiment("not a url"), TypeError);
 });
 
 Deno.test("throughputSweep follows Little's law on an idle server", async () => {
@@ -81,4 +124,21 @@ Deno.test("sleepingTasks: sequential sums the sleeps, concurrent takes one", asy
     () => sleepingTasks(0, 10),
     /'count' must be a positive integer, received 0/,
   );
+});
+
+Deno.test("sleepingTasks reports each task as it wakes", async () => {
+  const calls: [number, number, number][] = [];
+  const started = performance.now();
+  await sleepingTasks(3, 30, {
+    onProgress: (done, total) =>
+      calls.push([done, total, performance.now() - started]),
+  });
+  assert.deepEqual(
+    calls.map(([done, total]) => [done, total]),
+    Array.from({ length: 7 }, (_, done) => [done, 6]),
+  );
+  // In turn the tasks wake a sleep apart; at once, together after one sleep.
+  const wakes = calls.map(([, , at]) => at);
+  assert.ok(wakes[3] >= 3 * 30 - 5, `third sequential wake at ${wakes[3]}`);
+  assert.ok(wakes[6] - wakes[4] < 30, `concurrent wakes ${wakes.slice(4)}`);
 });

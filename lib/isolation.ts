@@ -6,6 +6,7 @@
  * @module
  */
 
+import { progressSteps } from "./_progress.ts";
 import { ProcessPool } from "./process_pool.ts";
 import { TASKS_MODULE } from "./tasks_module.ts";
 import { WorkerPool } from "./worker_pool.ts";
@@ -24,6 +25,17 @@ export interface IsolationRow {
   elapsedMs: number;
 }
 
+/** Options of {@linkcode workerCrash} and {@linkcode hungWorker}. */
+export interface IsolationOptions {
+  /**
+   * Called with `(0, total)` at the start and `(done, total)` after each
+   * step: a warm-up task (for {@linkcode hungWorker}), the failure seen by
+   * the caller, the next task answered.
+   * @default {undefined}
+   */
+  onProgress?: (done: number, total: number) => void;
+}
+
 function describe(error: unknown): string {
   if (error instanceof Error || error instanceof DOMException) {
     return `${error.name}: ${error.message}`;
@@ -36,6 +48,7 @@ async function failureRow(
   fault: string,
   fail: () => Promise<unknown>,
   next: () => Promise<string>,
+  step: () => void = () => {},
 ): Promise<IsolationRow> {
   const started = performance.now();
   let callerSaw = "(no error)";
@@ -45,7 +58,10 @@ async function failureRow(
     callerSaw = describe(error);
   }
   const elapsedMs = performance.now() - started;
-  return { unit, fault, callerSaw, afterwards: await next(), elapsedMs };
+  step();
+  const afterwards = await next();
+  step();
+  return { unit, fault, callerSaw, afterwards, elapsedMs };
 }
 
 /**
@@ -79,6 +95,7 @@ export function asyncTaskFailure(): Promise<IsolationRow> {
  * worker; the pool rejects the task, starts a fresh worker, and the next
  * task succeeds.
  *
+ * @param options Progress over 2 steps: the failure, the next task.
  * @returns The row for the isolation table.
  *
  * @example
@@ -89,7 +106,10 @@ export function asyncTaskFailure(): Promise<IsolationRow> {
  * assert.match(row.afterwards, /"still here"/);
  * ```
  */
-export async function workerCrash(): Promise<IsolationRow> {
+export async function workerCrash(
+  options: IsolationOptions = {},
+): Promise<IsolationRow> {
+  const step = progressSteps(2, options.onProgress);
   await using pool = new WorkerPool(TASKS_MODULE, { size: 1 });
   return await failureRow(
     "worker",
@@ -99,6 +119,7 @@ export async function workerCrash(): Promise<IsolationRow> {
       `pool's new worker echoed ${
         JSON.stringify(await pool.run("echo", "still here"))
       }`,
+    step,
   );
 }
 
@@ -110,6 +131,8 @@ export async function workerCrash(): Promise<IsolationRow> {
  * and the check afterwards time out too.
  *
  * @param timeoutMs The pool's `taskTimeoutMs`, a positive integer.
+ * @param options Progress over 3 steps: the warm-up task, the time-out, the
+ *   next task.
  * @returns The row for the isolation table.
  * @throws {RangeError} When `timeoutMs` is not a positive integer.
  *
@@ -122,18 +145,23 @@ export async function workerCrash(): Promise<IsolationRow> {
  * assert.ok(row.elapsedMs >= 200);
  * ```
  */
-export async function hungWorker(timeoutMs: number): Promise<IsolationRow> {
+export async function hungWorker(
+  timeoutMs: number,
+  options: IsolationOptions = {},
+): Promise<IsolationRow> {
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) {
     throw new RangeError(
       `Cannot run hung worker: 'timeoutMs' must be a positive integer, received ${timeoutMs}`,
     );
   }
+  const step = progressSteps(3, options.onProgress);
   await using pool = new WorkerPool(TASKS_MODULE, {
     size: 1,
     taskTimeoutMs: timeoutMs,
   });
   // Start the worker first, so the timeout measures the hang, not start-up.
   await pool.run("noop");
+  step();
   return await failureRow(
     "worker",
     `hangs; taskTimeoutMs = ${timeoutMs}`,
@@ -142,6 +170,7 @@ export async function hungWorker(timeoutMs: number): Promise<IsolationRow> {
       `pool's new worker echoed ${
         JSON.stringify(await pool.run("echo", "still here"))
       }`,
+    step,
   );
 }
 

@@ -27,6 +27,20 @@ Deno.test("hungWorker times out no earlier than taskTimeoutMs", async () => {
   assert.match(row.afterwards, /still here/);
 });
 
+Deno.test("workerCrash reports progress after the failure and the next task", async () => {
+  const calls: [number, number][] = [];
+  await workerCrash({ onProgress: (done, total) => calls.push([done, total]) });
+  assert.deepEqual(calls, [[0, 2], [1, 2], [2, 2]]);
+});
+
+Deno.test("hungWorker reports progress after warm-up, time-out and next task", async () => {
+  const calls: [number, number][] = [];
+  await hungWorker(100, {
+    onProgress: (done, total) => calls.push([done, total]),
+  });
+  assert.deepEqual(calls, [[0, 3], [1, 3], [2, 3], [3, 3]]);
+});
+
 Deno.test("hungWorker rejects a bad timeout naming it", async () => {
   await assert.rejects(hungWorker(0), {
     name: "RangeError",

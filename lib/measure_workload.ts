@@ -7,6 +7,7 @@
  */
 
 import { isDeepStrictEqual } from "node:util";
+import { progressSteps } from "./_progress.ts";
 import { ProcessPool } from "./process_pool.ts";
 import { timeIt } from "./time_it.ts";
 import { WorkerPool } from "./worker_pool.ts";
@@ -43,6 +44,12 @@ export interface MeasureWorkloadOptions {
    * @default {3}
    */
   repeats?: number;
+  /**
+   * Called with `(0, total)` before the first run and `(done, total)` after
+   * each run, warm-up runs included: `total` is `4 x (1 + repeats)`.
+   * @default {undefined}
+   */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** One mode's measurement. */
@@ -72,7 +79,7 @@ export interface WorkloadReport {
  *
  * @param task The task's name in the module's `tasks`.
  * @param inputs One input per task; JSON-friendly, since processes get JSON.
- * @param options The module, pool size and repeats.
+ * @param options The module, pool size, repeats and progress.
  * @returns The timings, the winner and the outputs.
  * @throws {RangeError} When the task is unknown or a count is not a positive
  *   integer.
@@ -100,6 +107,7 @@ export async function measureWorkload(
     module = MY_WORKLOAD_MODULE,
     size = navigator.hardwareConcurrency,
     repeats = 3,
+    onProgress,
   } = options;
   for (const [name, value] of [["size", size], ["repeats", repeats]] as const) {
     if (!Number.isSafeInteger(value) || value < 1) {
@@ -136,9 +144,15 @@ export async function measureWorkload(
       () => Promise.all(inputs.map((i) => processes.run(task, i))),
     ],
   ];
+  const step = progressSteps(modes.length * (1 + repeats), onProgress);
   const timings: { mode: WorkloadMode; medianMs: number }[] = [];
   let outputs: unknown[] = [];
-  for (const [mode, run] of modes) {
+  for (const [mode, runOnce] of modes) {
+    const run = async () => {
+      const result = await runOnce();
+      step();
+      return result;
+    };
     const timing = await timeIt(run, { warmup: 1, repeats });
     if (mode === "sequential") outputs = timing.result;
     else if (!isDeepStrictEqual(timing.result, outputs)) {

@@ -24,6 +24,17 @@ Deno.test("measureWorkload runs every mode with equal outputs", async () => {
   );
 });
 
+Deno.test("measureWorkload reports progress after every run", async () => {
+  const calls: [number, number][] = [];
+  await measureWorkload("myWorkload", inputs, {
+    size: 1,
+    repeats: 2,
+    onProgress: (done, total) => calls.push([done, total]),
+  });
+  // 4 modes x (1 warm-up + 2 measured runs).
+  assert.deepEqual(calls, Array.from({ length: 13 }, (_, done) => [done, 12]));
+});
+
 Deno.test("measureWorkload names an unknown task", async () => {
   await assert.rejects(measureWorkload("nope", inputs), {
     name: "RangeError",

@@ -1,108 +1,70 @@
 /**
- * Cost of the pool's features: pipelined `noop` tasks through
- * `WorkerPool.run()` against a featureless pool that only round-robins
- * `postMessage` over the same workers and protocol. Run with
- * `deno bench --allow-all lib/pool_bench.ts`.
+ * Cost of the pool's features, side by side: many pipelined `noop` tasks
+ * through `WorkerPool.run()` and `WorkerPool.map()` against the raw
+ * postMessage floor (round-robin over the same workers and protocol, no
+ * checks) and piscina; then one `noop` at a time against a raw ping-pong.
+ * Run with `deno bench --allow-all lib/pool_bench.ts`.
+ *
+ * One round trip takes about 25 µs while both threads stay awake and about
+ * 100 µs when they fall asleep between messages; which one a bench gets
+ * depends on the machine's load at that moment, so compare latencies by
+ * their `min` column. `poolLatency()` in `pool_overhead.ts` interleaves the
+ * contenders instead, which is fairer on a busy machine.
  *
  * @module
  */
 
-import type { ReplyMessage } from "./_messages.ts";
-import { WorkerPool } from "./worker_pool.ts";
+import {
+  type Contender,
+  type ContenderName,
+  startContender,
+} from "./_pool_contenders.ts";
 
-const TASKS = new URL("../workers/tasks.ts", import.meta.url);
-const SIZE = 4;
+const WORKERS = 4;
 const TASK_COUNT = 2_000;
+const ROUNDS = 200;
 
-/** Round-robin postMessage, many tasks in flight per worker, no checks. */
-class BarePool {
-  #workers: Worker[] = [];
-  #pending = new Map<number, (value: unknown) => void>();
-  #next = 0;
-  #nextId = 1;
-  ready: Promise<unknown>;
+/**
+ * Contenders by bench, started (and warmed up) on first use and kept for the
+ * bench's later runs, so that each run times the tasks only. They stay up
+ * until `deno bench` exits, which it does with workers still running.
+ */
+const contenders = new Map<string, Promise<Contender>>();
 
-  constructor(size: number) {
-    const ready: Promise<void>[] = [];
-    for (let i = 0; i < size; i++) {
-      const worker = new Worker(TASKS, { type: "module" });
-      const started = Promise.withResolvers<void>();
-      worker.onmessage = (event: MessageEvent<ReplyMessage>) => {
-        const message = event.data;
-        if (message.kind === "ready") started.resolve();
-        else if (message.kind === "result") {
-          this.#pending.get(message.id)!(message.ok ? message.value : null);
-          this.#pending.delete(message.id);
-        }
-      };
-      ready.push(started.promise);
-      this.#workers.push(worker);
-    }
-    this.ready = Promise.all(ready);
-  }
-
-  run(task: string, input?: unknown): Promise<unknown> {
-    const id = this.#nextId++;
-    const { promise, resolve } = Promise.withResolvers<unknown>();
-    this.#pending.set(id, resolve);
-    const worker = this.#workers[this.#next];
-    this.#next = (this.#next + 1) % this.#workers.length;
-    worker.postMessage({ id, task, input, batch: false });
-    return promise;
-  }
-
-  close(): void {
-    for (const worker of this.#workers) worker.terminate();
-  }
+/** Benchmarks `name` in `group`. */
+function benchContender(
+  name: ContenderName,
+  group: "throughput" | "latency",
+  baseline = false,
+): void {
+  const benchName = group === "throughput"
+    ? `${name} x ${TASK_COUNT} noop, all in flight, ${WORKERS} workers`
+    : `${name} x ${ROUNDS} noop, one at a time, 1 worker`;
+  Deno.bench({
+    name: benchName,
+    group,
+    baseline,
+    n: 50,
+    warmup: 5,
+    async fn(b) {
+      let contender = contenders.get(benchName);
+      if (contender === undefined) {
+        contender = startContender(name, group === "throughput" ? WORKERS : 1);
+        contenders.set(benchName, contender);
+      }
+      const started = await contender;
+      b.start();
+      if (group === "throughput") await started.runMany(TASK_COUNT);
+      else for (let i = 0; i < ROUNDS; i++) await started.runOne();
+      b.end();
+    },
+  });
 }
 
-Deno.bench({
-  name: `WorkerPool.run() x ${TASK_COUNT} noop, pipelined`,
-  group: "noop",
-  baseline: true,
-  n: 30,
-  warmup: 3,
-  async fn(b) {
-    const pool = new WorkerPool(TASKS, { size: SIZE });
-    await Promise.all(Array.from({ length: SIZE }, () => pool.run("noop")));
-    b.start();
-    const tasks = new Array(TASK_COUNT);
-    for (let i = 0; i < TASK_COUNT; i++) tasks[i] = pool.run("noop");
-    await Promise.all(tasks);
-    b.end();
-    await pool.close();
-  },
-});
-
-Deno.bench({
-  name: `WorkerPool.map() x ${TASK_COUNT} noop, batched`,
-  group: "noop",
-  n: 30,
-  warmup: 3,
-  async fn(b) {
-    const pool = new WorkerPool(TASKS, { size: SIZE });
-    await Promise.all(Array.from({ length: SIZE }, () => pool.run("noop")));
-    const inputs = new Array(TASK_COUNT).fill(0);
-    b.start();
-    await pool.map("noop", inputs);
-    b.end();
-    await pool.close();
-  },
-});
-
-Deno.bench({
-  name: `bare round-robin postMessage x ${TASK_COUNT} noop`,
-  group: "noop",
-  n: 30,
-  warmup: 3,
-  async fn(b) {
-    const pool = new BarePool(SIZE);
-    await pool.ready;
-    b.start();
-    const tasks = new Array(TASK_COUNT);
-    for (let i = 0; i < TASK_COUNT; i++) tasks[i] = pool.run("noop");
-    await Promise.all(tasks);
-    b.end();
-    pool.close();
-  },
-});
+benchContender("WorkerPool.run", "throughput", true);
+benchContender("WorkerPool.map", "throughput");
+benchContender("raw postMessage", "throughput");
+benchContender("piscina.run", "throughput");
+benchContender("WorkerPool.run", "latency", true);
+benchContender("raw postMessage", "latency");
+benchContender("piscina.run", "latency");

@@ -9,7 +9,7 @@ import {
   CHILD_FLAG,
   LINE_MARKER,
   type ReplyMessage,
-  type TaskRequest,
+  type TasksMessage,
 } from "./_messages.ts";
 import {
   mapChunks,
@@ -40,8 +40,9 @@ export interface ProcessPoolOptions {
    */
   maxQueue?: number;
   /**
-   * Longest a task may run, in milliseconds. A task that runs longer is
-   * rejected with a `TimeoutError` and its child is killed and replaced.
+   * Longest a task may run, in milliseconds, counted from when its child
+   * is free to start it. A task that runs longer is rejected
+   * with a `TimeoutError` and its child is killed and replaced.
    *
    * @default {undefined} (no limit)
    */
@@ -101,12 +102,16 @@ export interface ProcessMapOptions {
  * which calls {@linkcode expose}) with explicit permissions. Same behaviour
  * as {@linkcode WorkerPool}, except that inputs and results travel as JSON:
  * `undefined` inside arrays becomes `null`, and `Date`, `Map` and the like
- * arrive in their JSON form.
+ * arrive in their JSON form. Tiny tasks are grouped into lines the same way.
  *
  * Faults stay local: a task that throws rejects its own promise; a task
  * that times out, is aborted while running, or whose child exits rejects
- * and its child is replaced. A task module that fails to load rejects every
- * task with the load error.
+ * and its child is replaced. The tasks sent with it go back to the front of
+ * the queue and run on another child: a child runs its tasks in order and
+ * writes every finished answer before it exits (even through `Deno.exit()`),
+ * and the pool reads them all before it reports the exit, so the first
+ * unanswered task is the one that was running. A task module that fails to
+ * load rejects every task with the load error.
  *
  * @example
  * ```ts
@@ -318,7 +323,12 @@ function spawnChild(
     writer.write(encoder.encode(text)).catch(() => {});
   };
   const reading = readReplies(child.stdout, events, stderr === "inherit");
-  const status = child.status.then((status) => {
+  // Answers written before the exit are read first, so a task that had
+  // finished is not reported as killed with its child.
+  const status = Promise.all([
+    child.status,
+    reading.catch(() => {}),
+  ]).then(([status]) => {
     events.death(
       `it exited with code ${status.code}${
         status.signal === null ? "" : ` (${status.signal})`
@@ -326,16 +336,15 @@ function spawnChild(
     );
   });
   return {
-    send(request: TaskRequest) {
-      const input = request.input;
-      if (
-        request.batch
-          ? (input as unknown[]).some(cannotBeJson)
-          : cannotBeJson(input)
-      ) {
-        throw new TypeError(`a ${typeof input} cannot be sent as JSON`);
+    send(message: TasksMessage) {
+      for (const { input, batch } of message.requests) {
+        if (
+          batch ? (input as unknown[]).some(cannotBeJson) : cannotBeJson(input)
+        ) {
+          throw new TypeError(`a ${typeof input} cannot be sent as JSON`);
+        }
       }
-      const line = JSON.stringify(request) + "\n";
+      const line = JSON.stringify(message) + "\n";
       if (pending === "") queueMicrotask(flush);
       pending += line;
     },

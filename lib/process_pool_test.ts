@@ -83,6 +83,27 @@ Deno.test("ProcessPool.run() rejects only the task whose child exited", async ()
   assert.equal(await queued, "still served");
 });
 
+Deno.test("ProcessPool.run() serves every other task when children exit amid many", async () => {
+  await using pool = new ProcessPool(TASKS, { size: 2 });
+  const tasks: Promise<number>[] = [];
+  const crashes: Promise<Error>[] = [];
+  for (let i = 0; i < 1_000; i++) {
+    tasks.push(pool.run<number>("echo", i));
+    // Caught at once: they reject while the echoes still run.
+    if (i % 500 === 250) crashes.push(pool.run<never>("crash").catch((e) => e));
+  }
+  assert.deepEqual(
+    await Promise.all(tasks),
+    Array.from({ length: 1_000 }, (_, i) => i),
+  );
+  for (const error of await Promise.all(crashes)) {
+    assert.equal(
+      error.message,
+      "Cannot finish task 'crash': the child process running it died (it exited with code 3)",
+    );
+  }
+});
+
 Deno.test("ProcessPool.run() rejects only the task whose child threw asynchronously", async () => {
   await using pool = await warmPool({ stderr: "null" });
   const crashed = pool.run("crashLater");

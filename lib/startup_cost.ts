@@ -5,6 +5,7 @@
  * @module
  */
 
+import { progressSteps } from "./_progress.ts";
 import { assertPositiveInteger } from "./_validate.ts";
 import { median } from "./time_it.ts";
 
@@ -31,6 +32,14 @@ export interface StartupOptions {
    * @default {100000}
    */
   asyncTasks?: number;
+  /**
+   * Called with `(0, total)` before the first step and `(done, total)`
+   * after each: the async tasks, each single worker start, the workers
+   * alive together, each single child start, the children alive together
+   * (`total` is `2 x repeats + 3`).
+   * @default {undefined}
+   */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** One row of {@linkcode measureStartup}: the cost of one unit of a kind. */
@@ -186,7 +195,7 @@ async function measureAsyncTasks(
  * process's RSS (`Deno.memoryUsage().rss`) divided by how many were alive,
  * for child processes each child's own `VmRSS`.
  *
- * @param options Repeats and how many units to keep alive together.
+ * @param options Repeats, how many units to keep alive together, progress.
  * @returns One row per kind: async task, worker, child process.
  * @throws {RangeError} When an option is not a positive integer.
  *
@@ -205,12 +214,14 @@ async function measureAsyncTasks(
 export async function measureStartup(
   options: StartupOptions = {},
 ): Promise<StartupRow[]> {
-  const { repeats = 3, count = 2, asyncTasks = 100_000 } = options;
+  const { repeats = 3, count = 2, asyncTasks = 100_000, onProgress } = options;
   assertPositiveInteger("Cannot measure start-up", "repeats", repeats);
   assertPositiveInteger("Cannot measure start-up", "count", count);
   assertPositiveInteger("Cannot measure start-up", "asyncTasks", asyncTasks);
+  const step = progressSteps(2 * repeats + 3, onProgress);
 
   const asyncCost = await measureAsyncTasks(asyncTasks);
+  step();
 
   const workerTimes: number[] = [];
   for (let i = 0; i < repeats; i++) {
@@ -218,6 +229,7 @@ export async function measureStartup(
     const worker = await startEchoWorker(ECHO_TS);
     workerTimes.push(performance.now() - started);
     worker.terminate();
+    step();
   }
   const rssBefore = Deno.memoryUsage().rss;
   const workers = await Promise.all(
@@ -225,6 +237,7 @@ export async function measureStartup(
   );
   const rssAfter = Deno.memoryUsage().rss;
   for (const worker of workers) worker.terminate();
+  step();
 
   const childTimes: number[] = [];
   for (let i = 0; i < repeats; i++) {
@@ -232,12 +245,14 @@ export async function measureStartup(
     const child = await startEchoChild();
     childTimes.push(performance.now() - started);
     await stopEchoChild(child);
+    step();
   }
   const children = await Promise.all(
     Array.from({ length: count }, () => startEchoChild()),
   );
   const childRss = children.map((c) => processRssKiB(c.process.pid));
   await Promise.all(children.map(stopEchoChild));
+  step();
   const known = childRss.filter((v): v is number => v !== undefined);
 
   return [
@@ -264,7 +279,7 @@ export async function measureStartup(
   ];
 }
 
-/** Options of {@linkcode workerStartupByKind}. */
+/** Options of {@linkcode workerStartupInChild}, and in part of {@linkcode workerStartupByKind}. */
 export interface WorkerStartupOptions {
   /**
    * Times each kind of worker module is started; the median is reported.
@@ -276,6 +291,17 @@ export interface WorkerStartupOptions {
    * @default {4}
    */
   parallel?: number;
+}
+
+/** Options of {@linkcode workerStartupByKind}. */
+export interface WorkerStartupByKindOptions extends WorkerStartupOptions {
+  /**
+   * Called with `(0, total)` before the first start and `(done, total)`
+   * after each single start and after the parallel start (`total` is
+   * `4 x repeats + 1`).
+   * @default {undefined}
+   */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Worker start-up times by module kind, from {@linkcode workerStartupByKind}. */
@@ -293,7 +319,7 @@ export interface WorkerStartup {
  * JavaScript file, a `data:` URL and a `blob:` URL, then `parallel` workers
  * started at once.
  *
- * @param options Repeats and how many workers to start at once.
+ * @param options Repeats, how many workers to start at once, progress.
  * @returns The medians by source and the parallel time.
  * @throws {RangeError} When an option is not a positive integer.
  *
@@ -307,9 +333,9 @@ export interface WorkerStartup {
  * ```
  */
 export async function workerStartupByKind(
-  options: WorkerStartupOptions = {},
+  options: WorkerStartupByKindOptions = {},
 ): Promise<WorkerStartup> {
-  const { repeats = 3, parallel = 4 } = options;
+  const { repeats = 3, parallel = 4, onProgress } = options;
   assertPositiveInteger("Cannot measure worker start-up", "repeats", repeats);
   assertPositiveInteger("Cannot measure worker start-up", "parallel", parallel);
   const blobUrl = URL.createObjectURL(
@@ -321,6 +347,7 @@ export async function workerStartupByKind(
     ["data: URL", `data:application/javascript,${ECHO_SOURCE}`],
     ["blob: URL", blobUrl],
   ];
+  const step = progressSteps(sources.length * repeats + 1, onProgress);
   const bySource: { source: string; medianMs: number }[] = [];
   try {
     for (const [source, url] of sources) {
@@ -330,6 +357,7 @@ export async function workerStartupByKind(
         const worker = await startEchoWorker(url);
         times.push(performance.now() - started);
         worker.terminate();
+        step();
       }
       bySource.push({ source, medianMs: median(times) });
     }
@@ -342,6 +370,7 @@ export async function workerStartupByKind(
   );
   const parallelMs = performance.now() - started;
   for (const worker of workers) worker.terminate();
+  step();
   return { bySource, parallel, parallelMs };
 }
 

@@ -34,6 +34,18 @@ Deno.test("measureStartup measures all three kinds", async () => {
   }
 });
 
+Deno.test("measureStartup reports progress after every step", async () => {
+  const calls: [number, number][] = [];
+  await measureStartup({
+    repeats: 2,
+    count: 1,
+    asyncTasks: 10,
+    onProgress: (done, total) => calls.push([done, total]),
+  });
+  // 1 async step, 2 worker starts, 1 workers alive, 2 child starts, 1 children alive.
+  assert.deepEqual(calls, Array.from({ length: 8 }, (_, done) => [done, 7]));
+});
+
 Deno.test("measureStartup rejects a bad count", async () => {
   await assert.rejects(measureStartup({ count: 0 }), {
     name: "RangeError",
@@ -64,6 +76,17 @@ Deno.test("workerStartupByKind times four sources and a parallel start", async (
   ]);
   assert.equal(result.parallel, 2);
   assert.ok(result.parallelMs > 0);
+});
+
+Deno.test("workerStartupByKind reports progress after every start", async () => {
+  const calls: [number, number][] = [];
+  await workerStartupByKind({
+    repeats: 2,
+    parallel: 3,
+    onProgress: (done, total) => calls.push([done, total]),
+  });
+  // 4 sources x 2 single starts, then one parallel start.
+  assert.deepEqual(calls, Array.from({ length: 10 }, (_, done) => [done, 9]));
 });
 
 Deno.test("workerStartupInChild returns the child's measurement", async () => {

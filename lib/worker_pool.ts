@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { HelloMessage, ReplyMessage } from "./_messages.ts";
+import { type HelloMessage, type ReplyMessage, STOPPED } from "./_messages.ts";
 import {
   mapChunks,
   PoolCore,
@@ -35,8 +35,9 @@ export interface WorkerPoolOptions {
    */
   maxQueue?: number;
   /**
-   * Longest a task may run, in milliseconds. A task that runs longer is
-   * rejected with a `TimeoutError` and its worker is replaced.
+   * Longest a task may run, in milliseconds, counted from when its worker
+   * is free to start it. A task that runs longer is rejected
+   * with a `TimeoutError` and its worker is replaced.
    *
    * @default {undefined} (no limit)
    */
@@ -99,10 +100,22 @@ export interface WorkerMapOptions {
  * calls {@linkcode expose}. Each worker runs one task at a time; tasks wait in
  * a FIFO queue.
  *
+ * Many tiny tasks are cheap: a free worker takes the queued tasks in one
+ * message, as many as make about 1 ms of work by the pool's estimate (at
+ * most an even share of the queue), runs them one after another, and answers
+ * those that finish together in one message. Expensive tasks still go one
+ * at a time, and a task with a `signal` always goes alone.
+ *
  * Faults stay local: a task that throws rejects its own promise; a task
  * that times out, is aborted while running, or whose worker dies rejects
- * and its worker is replaced. A task module that fails to load rejects every
- * task with the load error.
+ * and its worker is replaced. The tasks sent with it that the worker had not
+ * started go back to the front of the queue and run on another worker, never
+ * twice: the worker counts its starts in shared memory, and the pool stops
+ * that count before terminating it. A task the worker had started and not
+ * answered (its answer lost with the worker) rejects like the one that
+ * killed it. With `taskTimeoutMs`, workers answer each task as soon as it
+ * finishes, so a timed-out task never takes finished answers with it. A task
+ * module that fails to load rejects every task with the load error.
  *
  * @example
  * ```ts
@@ -150,8 +163,9 @@ export class WorkerPool {
       module: url.href,
       spawn(events) {
         const worker = new Worker(url, workerOptions);
+        const started = new Int32Array(new SharedArrayBuffer(4));
         const hello = () =>
-          worker.postMessage({ kind: "hello" } satisfies HelloMessage);
+          worker.postMessage({ kind: "hello", started } satisfies HelloMessage);
         // A module that awaits before calling expose() has no listener yet
         // when the first hello arrives, so ask again until it answers.
         let helloTimer: ReturnType<typeof setInterval> | undefined =
@@ -173,9 +187,13 @@ export class WorkerPool {
         worker.onmessageerror = () =>
           events.death("a reply could not be deserialized");
         return {
-          send(request, transfer) {
-            if (transfer === undefined) worker.postMessage(request);
-            else worker.postMessage(request, transfer);
+          send(message, transfer) {
+            if (transfer === undefined) worker.postMessage(message);
+            else worker.postMessage(message, transfer);
+          },
+          stopStarting() {
+            // The worker starts a task only if this is still a count.
+            return Atomics.exchange(started, 0, STOPPED);
           },
           kill() {
             stopHello();

@@ -383,3 +383,69 @@ Deno.test("new WorkerPool() rejects bad arguments", () => {
     );
   }
 });
+
+/** `count` tally tasks sharing one counter array, for exactly-once checks. */
+function tallies(count: number): { counts: Int32Array; inputs: unknown[] } {
+  const counts = new Int32Array(new SharedArrayBuffer(count * 4));
+  return {
+    counts,
+    inputs: Array.from({ length: count }, (_, index) => ({ counts, index })),
+  };
+}
+
+Deno.test("WorkerPool.run() runs every other task exactly once when workers crash amid many", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 2 });
+  const { counts, inputs } = tallies(2_000);
+  const tasks: Promise<unknown>[] = [];
+  const crashes: Promise<Error>[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    tasks.push(pool.run("tally", inputs[i]));
+    // Caught at once: they reject while the tallies still run.
+    if (i % 500 === 250) crashes.push(pool.run<never>("crash").catch((e) => e));
+  }
+  await Promise.all(tasks);
+  for (const error of await Promise.all(crashes)) {
+    assert.match(
+      error.message,
+      /^Cannot finish task 'crash': the worker running it died/,
+    );
+  }
+  assert.deepEqual([...new Set(counts)], [1]);
+});
+
+Deno.test("WorkerPool.run() times out only the hung task amid many and runs the rest once", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 2, taskTimeoutMs: 200 });
+  const { counts, inputs } = tallies(1_000);
+  const tasks: Promise<unknown>[] = [];
+  let hung: Promise<Error> | undefined;
+  for (let i = 0; i < inputs.length; i++) {
+    tasks.push(pool.run("tally", inputs[i]));
+    if (i === 500) hung = pool.run<never>("hang").catch((error) => error);
+  }
+  await Promise.all(tasks);
+  assert.equal((await hung)?.name, "TimeoutError");
+  assert.deepEqual([...new Set(counts)], [1]);
+});
+
+Deno.test("WorkerPool.run() aborts a task amid many and runs the rest once", async () => {
+  await using pool = new WorkerPool(TASKS, { size: 2 });
+  const { counts, inputs } = tallies(1_000);
+  const controller = new AbortController();
+  const tasks: Promise<unknown>[] = [];
+  let aborted: Promise<Error> | undefined;
+  for (let i = 0; i < inputs.length; i++) {
+    tasks.push(pool.run("tally", inputs[i]));
+    if (i === 10) {
+      aborted = pool.run<never>("hang", undefined, {
+        signal: controller.signal,
+      })
+        .catch((error) => error);
+    }
+  }
+  // Queued or running by now, the aborted task must not touch the others.
+  await tasks[100];
+  controller.abort();
+  assert.equal((await aborted)?.name, "AbortError");
+  await Promise.all(tasks);
+  assert.deepEqual([...new Set(counts)], [1]);
+});

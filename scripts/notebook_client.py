@@ -2,7 +2,7 @@
 """Execute one Jupyter notebook on the Deno kernel without losing outputs.
 
 Usage:
-    /usr/bin/python3 scripts/notebook_client.py INPUT.ipynb OUTPUT.ipynb [--timeout SECONDS]
+    /usr/bin/python3 scripts/notebook_client.py INPUT.ipynb OUTPUT.ipynb [--timeout SECONDS] [--twice]
 
 The kernelspec named "deno" must be findable by jupyter_client (the Deno entry
 point scripts/run_notebooks.ts writes one into a temporary JUPYTER_PATH).
@@ -36,6 +36,24 @@ Mechanism used here (a "sentinel request" barrier):
     counter over non-empty code cells (sentinels may advance the kernel's
     counter). Set NOTEBOOK_CLIENT_DEBUG=1 to log each late output caught.
 
+--twice (a re-run in the same kernel, and a leak check):
+    Every code cell runs top to bottom, then all of them again in the same
+    kernel, as a learner does who re-runs the whole notebook. A cell failing
+    in the second pass is named as `pass 2 cell N`. The notebook written is
+    the FIRST pass's: its outputs and execution counts are those a reader of
+    a freshly run notebook sees. The second pass uses the same sentinel
+    barrier, so a late error is blamed on the right cell.
+    After each pass the kernel's process is inspected through /proc (Linux):
+      - child processes: none may be left (pass 1 and pass 2);
+      - worker threads (Deno names a Worker's OS thread `worker-N`), and
+        listening TCP sockets: pass 2 may not leave more than pass 1 did;
+      - all threads: pass 2 may not leave more than THREAD_SLACK more than
+        pass 1 did (best effort: the runtime starts and retires threads of
+        its own, e.g. tokio's idle blocking threads exit after 10 s).
+    The kernel gets up to LEAK_SETTLE_SECONDS to end workers and children
+    that are already closing (THREAD_SETTLE_SECONDS for the thread count).
+    Every count is logged as `kernel resources: ...`.
+
 Exit codes:
     0  every cell ran, output written
     1  a cell raised an error (notebook, cell number, ename, evalue and
@@ -43,6 +61,8 @@ Exit codes:
     2  usage error
     3  a cell exceeded the per-cell timeout (the cell is named; the kernel
        is killed before exiting)
+    4  --twice only: the kernel kept child processes, workers, listening
+       sockets or threads after a pass (each leak is named)
 
 The kernel's process id is printed to stderr as `kernel pid: N` so callers can
 verify that no kernel outlives the run.
@@ -63,6 +83,10 @@ MAX_SENTINEL_ROUNDS = 5
 DEBUG = os.environ.get("NOTEBOOK_CLIENT_DEBUG") == "1"
 SENTINEL_CODE = "void 0"
 KERNEL_READY_TIMEOUT = 60.0
+LEAK_SETTLE_SECONDS = 3.0
+THREAD_SETTLE_SECONDS = 12.0
+THREAD_SLACK = 4
+WORKER_THREAD_PREFIX = "worker-"
 KERNELSPEC = {"name": "deno", "display_name": "Deno", "language": "typescript"}
 LANGUAGE_INFO = {
     "name": "typescript",
@@ -100,8 +124,123 @@ def debug(message):
         log(message)
 
 
-def cell_name(path, index):
-    return f"{path} cell {index + 1} (index {index})"
+def cell_name(path, index, pass_number=1):
+    where = "" if pass_number == 1 else f"pass {pass_number} "
+    return f"{path} {where}cell {index + 1} (index {index})"
+
+
+def read_text(path):
+    try:
+        with open(path) as file:
+            return file.read()
+    except OSError:
+        return None
+
+
+class KernelResources:
+    """What a process holds that a notebook can leak, read from /proc."""
+
+    def __init__(self, pid):
+        task_dir = f"/proc/{pid}/task"
+        self.threads = 0
+        self.workers = 0
+        self.children = []
+        for tid in os.listdir(task_dir):
+            self.threads += 1
+            comm = read_text(f"{task_dir}/{tid}/comm") or ""
+            if comm.startswith(WORKER_THREAD_PREFIX):
+                self.workers += 1
+            self.children.extend((read_text(f"{task_dir}/{tid}/children") or "").split())
+        self.listening = count_listening_sockets(pid)
+
+    def __str__(self):
+        return (
+            f"{self.threads} threads, {self.workers} worker threads, "
+            f"{len(self.children)} child processes, {self.listening} listening sockets"
+        )
+
+
+def count_listening_sockets(pid):
+    """Counts the TCP sockets in LISTEN state among the process's open files."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    count = 0
+    for table in ("tcp", "tcp6"):
+        for line in (read_text(f"/proc/{pid}/net/{table}") or "").splitlines()[1:]:
+            fields = line.split()
+            # Field 3 is the state (0A = LISTEN), field 9 the socket's inode.
+            if len(fields) > 9 and fields[3] == "0A" and fields[9] in inodes:
+                count += 1
+    return count
+
+
+def describe_process(pid):
+    stat = read_text(f"/proc/{pid}/stat")
+    if stat is None:
+        return f"{pid} (gone)"
+    command = stat[stat.index("(") + 1 : stat.rindex(")")]
+    state = stat[stat.rindex(")") + 2 :].split()[0]
+    return f"{pid} ({command}, state {state})"
+
+
+def settle(pid, leaks_of, seconds):
+    """Polls the kernel's resources until `leaks_of` finds none, or `seconds` pass.
+
+    Returns the last resources read and the leaks found in them.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        resources = KernelResources(pid)
+        leaks = leaks_of(resources)
+        if not leaks or time.monotonic() >= deadline:
+            return resources, leaks
+        time.sleep(0.1)
+
+
+def leaks_after_first_pass(resources):
+    if resources.children:
+        children = ", ".join(describe_process(child) for child in resources.children)
+        return [f"pass 1 left child processes of the kernel: {children}"]
+    return []
+
+
+def leaks_after_second_pass(first):
+    def leaks_of(resources):
+        leaks = []
+        if resources.children:
+            children = ", ".join(describe_process(child) for child in resources.children)
+            leaks.append(f"pass 2 left child processes of the kernel: {children}")
+        if resources.workers > first.workers:
+            leaks.append(
+                f"worker threads grew from {first.workers} after pass 1 "
+                f"to {resources.workers} after pass 2"
+            )
+        if resources.listening > first.listening:
+            leaks.append(
+                f"listening TCP sockets grew from {first.listening} after pass 1 "
+                f"to {resources.listening} after pass 2"
+            )
+        return leaks
+
+    return leaks_of
+
+
+def thread_leaks_after_second_pass(first):
+    def leaks_of(resources):
+        if resources.threads > first.threads + THREAD_SLACK:
+            return [
+                f"threads grew from {first.threads} after pass 1 to "
+                f"{resources.threads} after pass 2 (more than {THREAD_SLACK})"
+            ]
+        return []
+
+    return leaks_of
 
 
 class Collector:
@@ -171,6 +310,7 @@ class Runner:
         self.cwd = cwd
         self.km = None
         self.kc = None
+        self.pid = None
 
     def start(self):
         self.km = KernelManager(kernel_name="deno")
@@ -180,6 +320,7 @@ class Runner:
         pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
         if pid is None and getattr(self.km, "kernel", None) is not None:
             pid = getattr(self.km.kernel, "pid", None)
+        self.pid = pid
         log(f"kernel pid: {pid}")
         self.kc = self.km.client()
         self.kc.start_channels()
@@ -333,6 +474,11 @@ def parse_args(argv):
     parser.add_argument("input")
     parser.add_argument("output")
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument(
+        "--twice",
+        action="store_true",
+        help="run every cell twice in one kernel, then check for leaks",
+    )
 
     def fail(message):
         raise UsageError(message)
@@ -342,6 +488,88 @@ def parse_args(argv):
     if args.timeout <= 0:
         raise UsageError(f"--timeout must be a positive number, received '{args.timeout}'")
     return args
+
+
+def run_pass(runner, nb, args, pass_number):
+    """Runs every code cell once; returns an exit status.
+
+    Only the first pass writes outputs and execution counts into `nb`.
+    """
+    keep_outputs = pass_number == 1
+    execution_count = 0
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        name = cell_name(args.input, index, pass_number)
+        if not cell.source.strip():
+            if keep_outputs:
+                cell.outputs = []
+                cell.execution_count = None
+            continue
+        execution_count += 1
+        try:
+            collector = runner.run_cell(cell.source, execution_count, name)
+        except CellTimeout:
+            log(f"Timeout: {name} did not finish within {args.timeout:g} s; kernel killed")
+            return 3
+        except Exception as error:
+            log(f"{name}: {error}")
+            return 1
+        if keep_outputs:
+            cell.outputs = collector.outputs
+            cell.execution_count = execution_count
+        if collector.error is not None:
+            err = collector.error
+            traceback = "\n".join(err.get("traceback", []))
+            log(
+                f"Error in {name}: {err.get('ename', '')}: {err.get('evalue', '')}\n"
+                f"{traceback}"
+            )
+            return 1
+    return 0
+
+
+def run_second_pass_and_check_leaks(runner, nb, args):
+    """Checks pass 1 for leaks, runs pass 2, checks it; returns an exit status."""
+    pid = runner.pid
+    if pid is None or not os.path.isdir(f"/proc/{pid}/task"):
+        log(f"{args.input}: leak check skipped: the kernel's /proc entry is unknown")
+        return run_pass(runner, nb, args, 2)
+    try:
+        return check_both_passes(runner, nb, args, pid)
+    except OSError as error:
+        log(f"{args.input}: kernel {pid} could not be inspected (did it die?): {error}")
+        return 1
+
+
+def check_both_passes(runner, nb, args, pid):
+    started = time.monotonic()
+    first, leaks = settle(pid, leaks_after_first_pass, LEAK_SETTLE_SECONDS)
+    debug(f"pass 1 settled in {time.monotonic() - started:.1f} s")
+    log(f"kernel resources after pass 1: {first}")
+    if leaks:
+        return report_leaks(args.input, leaks)
+    started = time.monotonic()
+    status = run_pass(runner, nb, args, 2)
+    debug(f"pass 2 took {time.monotonic() - started:.1f} s")
+    if status != 0:
+        return status
+    started = time.monotonic()
+    second, leaks = settle(pid, leaks_after_second_pass(first), LEAK_SETTLE_SECONDS)
+    if not leaks:
+        second, leaks = settle(
+            pid, thread_leaks_after_second_pass(first), THREAD_SETTLE_SECONDS
+        )
+    debug(f"pass 2 settled in {time.monotonic() - started:.1f} s")
+    log(f"kernel resources after pass 2: {second}")
+    if leaks:
+        return report_leaks(args.input, leaks)
+    return 0
+
+
+def report_leaks(path, leaks):
+    log(f"Leak in {path}: " + "; ".join(leaks))
+    return 4
 
 
 def main(argv):
@@ -367,45 +595,17 @@ def main(argv):
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    status = 0
     try:
         try:
             runner.start()
         except Exception as error:
             log(f"{args.input}: kernel failed to start: {error}")
             return 1
-        execution_count = 0
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            name = cell_name(args.input, index)
-            if not cell.source.strip():
-                cell.outputs = []
-                cell.execution_count = None
-                continue
-            execution_count += 1
-            try:
-                collector = runner.run_cell(cell.source, execution_count, name)
-            except CellTimeout:
-                log(
-                    f"Timeout: {name} did not finish within {args.timeout:g} s; "
-                    "kernel killed"
-                )
-                return 3
-            except Exception as error:
-                log(f"{name}: {error}")
-                return 1
-            cell.outputs = collector.outputs
-            cell.execution_count = execution_count
-            if collector.error is not None:
-                err = collector.error
-                traceback = "\n".join(err.get("traceback", []))
-                log(
-                    f"Error in {name}: {err.get('ename', '')}: {err.get('evalue', '')}\n"
-                    f"{traceback}"
-                )
-                status = 1
-                break
+        started = time.monotonic()
+        status = run_pass(runner, nb, args, 1)
+        debug(f"pass 1 took {time.monotonic() - started:.1f} s")
+        if status == 0 and args.twice:
+            status = run_second_pass_and_check_leaks(runner, nb, args)
     finally:
         runner.shutdown()
 

@@ -12,8 +12,13 @@
 
 import assert from "node:assert/strict";
 import { barChart, figureBundle, lineChart } from "../lib/plot.ts";
+import {
+  CHROMIUM_PATH,
+  chromiumDom,
+  chromiumScreenshot,
+  runCommand,
+} from "./headless_chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const JUPYTER = "/usr/bin/jupyter";
 const VENDOR = new URL("../notebooks/vendor/plotly.min.js", import.meta.url);
 
@@ -26,7 +31,7 @@ function exists(path: string | URL): boolean {
   }
 }
 
-const missing = [CHROMIUM, JUPYTER, VENDOR.pathname].filter((path) =>
+const missing = [CHROMIUM_PATH, JUPYTER, VENDOR.pathname].filter((path) =>
   !exists(path)
 );
 const inCi = Deno.env.get("CI") === "true";
@@ -36,38 +41,6 @@ if (missing.length > 0 && !inCi) {
       missing.join(", ")
     } (run scripts/vendor_plotly.ts for the vendor file)`,
   );
-}
-
-async function run(command: string, args: string[]): Promise<string> {
-  const output = await new Deno.Command(command, {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  const stdout = new TextDecoder().decode(output.stdout);
-  if (!output.success) {
-    throw new Error(
-      `${command} ${args.join(" ")} exited with ${output.code}: ${
-        new TextDecoder().decode(output.stderr).slice(-2000)
-      }`,
-    );
-  }
-  return stdout;
-}
-
-function chromiumArgs(profile: string): string[] {
-  return [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    `--user-data-dir=${profile}`,
-    "--virtual-time-budget=5000",
-  ];
 }
 
 /**
@@ -82,14 +55,15 @@ async function exportAndRender(
     await Deno.mkdir(`${dir}/vendor`);
     await Deno.symlink(VENDOR.pathname, `${dir}/vendor/plotly.min.js`);
   }
-  await run(JUPYTER, ["nbconvert", "--to", "html", `${dir}/${name}.ipynb`]);
+  await runCommand(JUPYTER, [
+    "nbconvert",
+    "--to",
+    "html",
+    `${dir}/${name}.ipynb`,
+  ]);
   const html = `${dir}/${name}.html`;
   assert.ok(exists(html), `nbconvert wrote no ${name}.html`);
-  const dom = await run(CHROMIUM, [
-    ...chromiumArgs(await Deno.makeTempDir({ dir, prefix: "profile_" })),
-    "--dump-dom",
-    `file://${html}`,
-  ]);
+  const dom = await chromiumDom(`file://${html}`);
   return { dom, html };
 }
 
@@ -167,12 +141,7 @@ Deno.test({
 
       const screenshot = Deno.env.get("PLOT_SCREENSHOT");
       if (screenshot) {
-        await run(CHROMIUM, [
-          ...chromiumArgs(await Deno.makeTempDir({ dir, prefix: "profile_" })),
-          `--screenshot=${screenshot}`,
-          "--window-size=900,600",
-          `file://${html}`,
-        ]);
+        await chromiumScreenshot(`file://${html}`, screenshot);
         assert.ok(exists(screenshot), `no screenshot at ${screenshot}`);
       }
     } finally {

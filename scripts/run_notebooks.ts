@@ -2,13 +2,17 @@
  * Executes the course notebooks on the Deno Jupyter kernel, losing no output.
  *
  * ```sh
- * deno run -A scripts/run_notebooks.ts [--in-place | --out-dir DIR] [--quick] [--timeout S] [notebook...]
+ * deno run -A scripts/run_notebooks.ts [--in-place | --out-dir DIR] [--quick] [--twice] [--timeout S] [notebook...]
  * ```
  *
  * With no notebook given, every `notebooks/*.ipynb` is run. With neither
  * `--in-place` nor `--out-dir`, the notebooks are executed as a check and the
  * executed copies are discarded. `--quick` sets `COURSE_QUICK=1` for the
  * kernel. `--timeout` is the limit per cell, in seconds (default 600).
+ * `--twice` runs every notebook top to bottom twice in one kernel, as a
+ * learner who re-runs it does, then fails if a cell errs on the second pass
+ * or the kernel kept child processes, workers, listening sockets or threads;
+ * the outputs kept are those of the first pass.
  *
  * The work is done by `scripts/notebook_client.py`, run with the Debian
  * Python (`/usr/bin/python3`, which has `jupyter_client` and `nbformat`). A
@@ -44,6 +48,15 @@ export interface RunNotebookOptions {
   timeoutSeconds?: number;
   /** Set `COURSE_QUICK=1` for the kernel. Defaults to `false`. */
   quick?: boolean;
+  /**
+   * Run every cell, then every cell again in the same kernel, and reject
+   * when a cell fails on the second pass (exit code 1, the message names
+   * `pass 2 cell N`) or when the kernel leaks (exit code 4): a child process
+   * left after either pass, or more worker threads, listening sockets or
+   * threads (beyond a small slack) after the second pass than after the
+   * first. The outputs kept are those of the first pass. Defaults to `false`.
+   */
+  twice?: boolean;
   /** Extra environment variables for the client and the kernel. */
   env?: Record<string, string>;
   /** The Python interpreter to use. Defaults to `/usr/bin/python3`. */
@@ -113,7 +126,7 @@ export interface RunNotebookResult {
 
 /** Thrown by {@linkcode runNotebook} when a cell fails or times out. */
 export class NotebookRunError extends Error {
-  /** Exit code of the client: 1 cell error, 2 usage, 3 timeout. */
+  /** Exit code of the client: 1 cell error, 2 usage, 3 timeout, 4 leak. */
   exitCode: number;
   /** The notebook that was run. */
   path: string;
@@ -242,11 +255,13 @@ async function formatNotebook(path: string): Promise<void> {
  * publishes after reporting itself idle.
  *
  * @param path The notebook to run.
- * @param options Where to write the result, the per-cell timeout, quick mode.
+ * @param options Where to write the result, the per-cell timeout, quick
+ *   mode, a second pass with a leak check.
  * @returns The executed notebook, where it was written and how long it took.
  * @throws {NotebookRunError} When a cell throws (the message names the
- *   notebook, the cell and the error) or exceeds the timeout (the message
- *   names the cell); the kernel is shut down in both cases.
+ *   notebook, the cell and the error), exceeds the timeout (the message
+ *   names the cell) or, with `twice`, the kernel leaks (the message names
+ *   each leak); the kernel is shut down in every case.
  * @throws {Error} When the notebook does not exist or an option is invalid.
  *
  * @example
@@ -296,6 +311,7 @@ export async function runNotebook(
           outputPath,
           "--timeout",
           String(timeout),
+          ...(options.twice ? ["--twice"] : []),
         ],
         env,
         stdin: "null",
@@ -316,6 +332,8 @@ export async function runNotebook(
         ? "cell timed out"
         : output.code === 1
         ? "cell failed"
+        : output.code === 4
+        ? "kernel leaked resources"
         : `client exited with code ${output.code}`;
       throw new NotebookRunError(
         `Cannot run notebook '${path}': ${kind}\n${clientMessage(stderr)}`,
@@ -346,18 +364,20 @@ interface CliOptions {
   inPlace: boolean;
   outDir: string | undefined;
   quick: boolean;
+  twice: boolean;
   timeout: number;
   notebooks: string[];
 }
 
 const USAGE =
-  "Usage: deno run -A scripts/run_notebooks.ts [--in-place | --out-dir DIR] [--quick] [--timeout S] [notebook...]";
+  "Usage: deno run -A scripts/run_notebooks.ts [--in-place | --out-dir DIR] [--quick] [--twice] [--timeout S] [notebook...]";
 
 function parseCli(args: string[]): CliOptions {
   const options: CliOptions = {
     inPlace: false,
     outDir: undefined,
     quick: false,
+    twice: false,
     timeout: DEFAULT_CELL_TIMEOUT_SECONDS,
     notebooks: [],
   };
@@ -372,6 +392,7 @@ function parseCli(args: string[]): CliOptions {
     };
     if (arg === "--in-place") options.inPlace = true;
     else if (arg === "--quick") options.quick = true;
+    else if (arg === "--twice") options.twice = true;
     else if (arg === "--out-dir") options.outDir = value(arg);
     else if (arg.startsWith("--out-dir=")) {
       options.outDir = arg.slice("--out-dir=".length);
@@ -454,6 +475,7 @@ async function main(args: string[]): Promise<number> {
       const result = await runNotebook(path, {
         outputPath: outputPathFor(path, cli),
         quick: cli.quick,
+        twice: cli.twice,
         timeoutSeconds: cli.timeout,
       });
       const where = result.outputPath ? ` -> ${result.outputPath}` : "";

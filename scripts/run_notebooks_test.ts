@@ -36,7 +36,10 @@ if (!available && !inCi) console.warn(`WARNING: ${missingMessage}`);
  * Registers a test that needs Jupyter: ignored (with the warning above) when
  * Jupyter is missing, failing when it is missing on CI.
  */
-function jupyterTest(name: string, fn: () => Promise<void>): void {
+function jupyterTest(
+  name: string,
+  fn: (t: Deno.TestContext) => Promise<void>,
+): void {
   if (available) {
     Deno.test(name, fn);
   } else if (inCi) {
@@ -110,6 +113,19 @@ async function writeNotebook(dir: string, sources: string[]): Promise<string> {
   return path;
 }
 
+/** Writes a notebook of `sources` into a temporary directory for `use`. */
+async function withNotebook(
+  sources: string[],
+  use: (path: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await use(await writeNotebook(dir, sources));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 async function processGone(pid: number): Promise<boolean> {
   try {
     const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
@@ -164,13 +180,11 @@ jupyterTest(
 jupyterTest(
   "runNotebook() reports the failing cell with its error",
   async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const path = await writeNotebook(dir, [
-        'console.log("fine");',
-        'throw new TypeError("broken on purpose");',
-        'console.log("never runs");',
-      ]);
+    await withNotebook([
+      'console.log("fine");',
+      'throw new TypeError("broken on purpose");',
+      'console.log("never runs");',
+    ], async (path) => {
       await assert.rejects(
         runNotebook(path, { timeoutSeconds: 60 }),
         (error: unknown) => {
@@ -182,21 +196,17 @@ jupyterTest(
           return true;
         },
       );
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 );
 
 jupyterTest(
   "runNotebook() stops a hanging cell, names it and leaves no kernel",
   async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const path = await writeNotebook(dir, [
-        "1 + 1;",
-        "await new Promise(() => {});",
-      ]);
+    await withNotebook([
+      "1 + 1;",
+      "await new Promise(() => {});",
+    ], async (path) => {
       const start = performance.now();
       let kernelPid: number | undefined;
       await assert.rejects(
@@ -214,27 +224,133 @@ jupyterTest(
       assert.ok(seconds < 60, `took ${seconds.toFixed(1)} s`);
       assert.ok(kernelPid !== undefined, "kernel pid not reported");
       assert.ok(await processGone(kernelPid), `kernel ${kernelPid} still runs`);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
+    });
+  },
+);
+
+jupyterTest(
+  "runNotebook() with twice reruns every cell in one kernel and keeps the first pass's outputs",
+  async () => {
+    await withNotebook([
+      // Top-level const, function and class are declared again by pass 2.
+      "const state = globalThis as { passes?: number };\nstate.passes = (state.passes ?? 0) + 1;\nconsole.log(`pass ${state.passes}`);",
+      "function twice(n: number) { return 2 * n; }\nclass Box { constructor(readonly value: number) {} }\nnew Box(twice(21)).value;",
+    ], async (path) => {
+      const { notebook } = await runNotebook(path, {
+        timeoutSeconds: 60,
+        twice: true,
+      });
+      const code = notebook.cells.filter((cell) => cell.cell_type === "code");
+      assert.deepEqual(
+        code.map((cell) => (cell.outputs ?? []).map(summarize)),
+        [
+          ["stream stdout: pass 1\n"],
+          ["execute_result [2]: 42"],
+        ],
+      );
+    });
+  },
+);
+
+jupyterTest(
+  "runNotebook() with twice names the cell that fails on the second pass",
+  async () => {
+    await withNotebook([
+      "1 + 1;",
+      'const state = globalThis as { passes?: number };\nstate.passes = (state.passes ?? 0) + 1;\nif (state.passes === 2) throw new RangeError("fails on the rerun");',
+    ], async (path) => {
+      await assert.rejects(
+        runNotebook(path, { timeoutSeconds: 60, twice: true }),
+        (error: unknown) => {
+          assert.ok(error instanceof NotebookRunError);
+          assert.equal(error.exitCode, 1);
+          assert.match(
+            error.message,
+            /generated\.ipynb pass 2 cell 2 \(index 1\): RangeError: fails on the rerun/,
+          );
+          return true;
+        },
+      );
+    });
+  },
+);
+
+jupyterTest(
+  "runNotebook() with twice names each kind of leak and leaves no process",
+  async (t) => {
+    const leaks: { kind: string; cell: string; message: RegExp }[] = [
+      {
+        kind: "a child process",
+        cell: 'new Deno.Command("sleep", { args: ["60"] }).spawn();',
+        message:
+          /pass 1 left child processes of the kernel: (\d+) \(sleep, state \w\)/,
+      },
+      {
+        kind: "a worker",
+        cell:
+          'new Worker("data:text/javascript,self.onmessage = () => {};", { type: "module" });',
+        message:
+          /worker threads grew from (\d+) after pass 1 to (\d+) after pass 2/,
+      },
+      {
+        kind: "a listening socket",
+        cell: 'Deno.listen({ hostname: "127.0.0.1", port: 0 });',
+        message:
+          /listening TCP sockets grew from (\d+) after pass 1 to (\d+) after pass 2/,
+      },
+    ];
+    for (const { kind, cell, message } of leaks) {
+      await t.step(kind, async () => {
+        await withNotebook([cell], async (path) => {
+          let caught: NotebookRunError | undefined;
+          await assert.rejects(
+            runNotebook(path, { timeoutSeconds: 60, twice: true }),
+            (error: unknown) => {
+              assert.ok(error instanceof NotebookRunError);
+              caught = error;
+              return true;
+            },
+          );
+          assert.ok(caught !== undefined);
+          assert.equal(caught.exitCode, 4, caught.message);
+          assert.match(caught.message, /kernel leaked resources/);
+          assert.match(caught.message, /Leak in .*generated\.ipynb: /);
+          const match = caught.message.match(message);
+          assert.ok(match, caught.message);
+          assert.ok(caught.kernelPid !== undefined, "kernel pid not reported");
+          assert.ok(await processGone(caught.kernelPid), "kernel still runs");
+          if (kind === "a child process") {
+            const child = Number(match[1]);
+            assert.ok(await processGone(child), `child ${child} still runs`);
+          } else {
+            // Each pass leaves one more behind.
+            assert.equal(Number(match[2]), Number(match[1]) + 1);
+          }
+        });
+      });
     }
   },
 );
 
 for (const path of notebooks) {
   const name = path.split("/").pop();
-  jupyterTest(`notebook ${name} executes in quick mode`, async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const outputPath = `${dir}/${name}`;
-      const result = await runNotebook(path, {
-        outputPath,
-        quick: true,
-        timeoutSeconds: 300,
-      });
-      assert.equal(result.outputPath, outputPath);
-      assert.ok((await Deno.stat(outputPath)).isFile);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  });
+  jupyterTest(
+    `notebook ${name} runs twice in one kernel in quick mode, leaking nothing`,
+    async () => {
+      const dir = await Deno.makeTempDir();
+      try {
+        const outputPath = `${dir}/${name}`;
+        const result = await runNotebook(path, {
+          outputPath,
+          quick: true,
+          twice: true,
+          timeoutSeconds: 300,
+        });
+        assert.equal(result.outputPath, outputPath);
+        assert.ok((await Deno.stat(outputPath)).isFile);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  );
 }

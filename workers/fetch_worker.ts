@@ -1,6 +1,8 @@
 /**
  * A task module for I/O-bound experiments: fetches a URL several times at
- * once inside a worker. Run it with a {@linkcode WorkerPool}.
+ * once. Run it with a {@linkcode WorkerPool}, or with a
+ * {@linkcode ProcessPool} whose children may reach the URL's host
+ * (`permissions: ["--allow-net=127.0.0.1:8000"]`).
  *
  * @module
  */

@@ -29,6 +29,11 @@ expose({
     await sleep(ms);
   },
   noop: () => undefined,
+  // Counts its runs in shared memory, so a test can tell whether a task ran
+  // once, twice or never.
+  tally: ({ counts, index }: { counts: Int32Array; index: number }) => {
+    Atomics.add(counts, index, 1);
+  },
   echo: (x: unknown) => x,
   throw: (message: string) => {
     throw new Error(message);

@@ -1,0 +1,582 @@
+/**
+ * The suite behind `deno task bench`: every experiment of the course, each
+ * calling the same lib function its notebook calls, sized for a headless
+ * run, with its summary tables and its charts.
+ *
+ * @module
+ */
+
+import {
+  cpuBoundExperiment,
+  type CpuBoundResult,
+} from "../lib/cpu_bound_experiment.ts";
+import {
+  type IoModeResult,
+  ioModesExperiment,
+  type ThroughputPoint,
+  throughputSweep,
+} from "../lib/io_experiment.ts";
+import { startLatencyServer } from "../lib/latency_server.ts";
+import {
+  formatBytes,
+  logAxes,
+  measureMessageCost,
+  MESSAGE_MODES,
+  type MessageCostRow,
+  payloadSizes,
+} from "../lib/message_cost.ts";
+import { barChart, type Figure, lineChart } from "../lib/plot.ts";
+import {
+  poolLatency,
+  type PoolLatencyRow,
+  poolThroughput,
+  type PoolThroughputRow,
+} from "../lib/pool_overhead.ts";
+import { pythonPrimes, type PythonResult } from "../lib/python_side_by_side.ts";
+import {
+  scalingExperiment,
+  type ScalingPoint,
+} from "../lib/scaling_experiment.ts";
+import { measureStartup, type StartupRow } from "../lib/startup_cost.ts";
+
+/** The experiments' names, as `--only` takes them. */
+export type ExperimentName =
+  | "spawn"
+  | "messages"
+  | "cpu"
+  | "scaling"
+  | "io"
+  | "pool"
+  | "python";
+
+/** Every experiment's name, in the order the suite runs them. */
+export const EXPERIMENT_NAMES: readonly ExperimentName[] = [
+  "spawn",
+  "messages",
+  "cpu",
+  "scaling",
+  "io",
+  "pool",
+  "python",
+];
+
+/** How big a run is. */
+export interface BenchSettings {
+  /** Test-sized workloads: the whole suite in seconds. */
+  quick: boolean;
+  /** Measured runs per point in every experiment, a positive integer. */
+  repeats: number;
+  /** The Python executable of the `python` experiment. */
+  python: string;
+}
+
+/** What each experiment measured: the lib functions' own results. */
+export interface ExperimentResults {
+  /** `measureStartup`: one row per async task, worker, child process. */
+  spawn: StartupRow[];
+  /** `measureMessageCost`: one row per mode and payload size. */
+  messages: MessageCostRow[];
+  /** `cpuBoundExperiment`: one result per mode. */
+  cpu: CpuBoundResult[];
+  /** `scalingExperiment`: one point per worker count. */
+  scaling: ScalingPoint[];
+  /** `ioModesExperiment` and `throughputSweep` against the loopback server. */
+  io: { modes: IoModeResult[]; throughput: ThroughputPoint[] };
+  /** `poolThroughput` and `poolLatency`. */
+  pool: { throughput: PoolThroughputRow[]; latency: PoolLatencyRow[] };
+  /** `pythonPrimes` beside `cpuBoundExperiment` on the same workload. */
+  python: {
+    pythonVersion: string;
+    python: PythonResult[];
+    deno: CpuBoundResult[];
+  };
+}
+
+/** A titled table of summary rows, for stdout and the HTML report. */
+export interface SummaryTable {
+  /** What the rows are. */
+  title: string;
+  /** One plain object per row. */
+  rows: Record<string, unknown>[];
+}
+
+/** An experiment that ran. */
+export interface ExperimentDone<Results> {
+  /** It ran. */
+  status: "done";
+  /** The experiment's title. */
+  title: string;
+  /** The sizes it ran with. */
+  parameters: Record<string, unknown>;
+  /** What the lib functions returned: every sample they keep, and medians. */
+  results: Results;
+  /** Its summary tables. */
+  tables: SummaryTable[];
+  /** Its charts, plotly figures from lib/plot.ts. */
+  figures: Figure[];
+  /** How long it took, in milliseconds. */
+  elapsedMs: number;
+}
+
+/** An experiment that could not run here, and why. */
+export interface ExperimentSkipped {
+  /** It did not run. */
+  status: "skipped";
+  /** The experiment's title. */
+  title: string;
+  /** Why, e.g. `'python3' was not found on PATH`. */
+  reason: string;
+  /** How long finding out took, in milliseconds. */
+  elapsedMs: number;
+}
+
+/** An experiment's outcome. */
+export type ExperimentOutcome<Results> =
+  | ExperimentDone<Results>
+  | ExperimentSkipped;
+
+/** The outcomes of the experiments that were asked for. */
+export type BenchOutcomes = {
+  [Name in ExperimentName]?: ExperimentOutcome<ExperimentResults[Name]>;
+};
+
+type Measured<Results> =
+  | Omit<ExperimentDone<Results>, "status" | "title" | "elapsedMs">
+  | { skipped: string };
+
+/** One experiment of the suite. */
+export interface Experiment<Name extends ExperimentName = ExperimentName> {
+  /** Its `--only` name. */
+  name: Name;
+  /** Its title. */
+  title: string;
+  /**
+   * Its expected share of a default run, in seconds on 2 cores: the weight
+   * of its step in the progress bar.
+   */
+  weight: number;
+  /**
+   * Runs it.
+   *
+   * @param settings Quick or not, repeats, the Python executable.
+   * @param onProgress Called with the share of the experiment done, 0 to 1.
+   */
+  run(
+    settings: BenchSettings,
+    onProgress: (fraction: number) => void,
+  ): Promise<Measured<ExperimentResults[Name]>>;
+}
+
+const cores = navigator.hardwareConcurrency;
+
+/** A summary row of one prime-counting result, after its identifying cells. */
+function primesRow(
+  identity: Record<string, unknown>,
+  result: { primes: number; medianMs: number; speedup: number },
+): Record<string, unknown> {
+  return {
+    ...identity,
+    primes: result.primes,
+    "median (ms)": result.medianMs,
+    speedup: result.speedup,
+  };
+}
+
+const spawn: Experiment<"spawn"> = {
+  name: "spawn",
+  title: "Spawn cost: async task, worker, child process",
+  weight: 1,
+  async run({ quick, repeats }) {
+    const parameters = {
+      repeats,
+      count: quick ? 1 : 2,
+      asyncTasks: quick ? 1_000 : 100_000,
+    };
+    const results = await measureStartup(parameters);
+    const figure = logAxes(
+      barChart([{
+        name: "time to first reply",
+        x: results.map((row) => row.kind),
+        y: results.map((row) => row.firstReplyMs),
+      }], {
+        title: "Time from creation to first reply",
+        xTitle: "unit",
+        yTitle: "time to first reply (ms, log scale)",
+        caption:
+          "Each step right costs orders of magnitude more: an async task is a heap object, a worker a V8 isolate, a process a whole runtime.",
+      }),
+      ["y"],
+    );
+    return {
+      parameters,
+      results,
+      figures: [figure],
+      tables: [{
+        title: "Spawn cost",
+        rows: results.map((row) => ({
+          unit: row.kind,
+          "first reply (ms)": row.firstReplyMs,
+          "memory (KiB)": row.memoryKiB,
+          "memory from": row.memorySource,
+        })),
+      }],
+    };
+  },
+};
+
+const messages: Experiment<"messages"> = {
+  name: "messages",
+  title: "Message round trip over payload sizes",
+  weight: 2,
+  async run({ quick, repeats }, onProgress) {
+    const sizes = quick
+      ? payloadSizes(1024, 64 * 1024, 8)
+      : payloadSizes(1024, 16 * 1024 * 1024, 4);
+    let steps = 0;
+    const results = await measureMessageCost({
+      sizes,
+      repeats,
+      onStep: () => onProgress(++steps / (sizes.length * MESSAGE_MODES.length)),
+    });
+    const figure = logAxes(lineChart(
+      MESSAGE_MODES.map((mode) => {
+        const rows = results.filter((row) => row.mode === mode);
+        return {
+          name: mode,
+          x: rows.map((row) => row.bytes),
+          y: rows.map((row) => row.medianMs),
+        };
+      }),
+      {
+        title: "Round trip to a worker or child process and back",
+        xTitle: "payload (bytes)",
+        yTitle: "median round trip (ms)",
+        caption:
+          "Clone and pipe grow with the payload (copies); transfer and shared stay nearly flat (nothing is copied).",
+      },
+    ));
+    return {
+      parameters: { sizes, repeats, modes: MESSAGE_MODES },
+      results,
+      figures: [figure],
+      tables: [{
+        title: "Median round trip (ms)",
+        rows: sizes.map((bytes) => ({
+          payload: formatBytes(bytes),
+          ...Object.fromEntries(
+            results.filter((row) => row.bytes === bytes).map((
+              row,
+            ) => [row.mode, row.medianMs]),
+          ),
+        })),
+      }],
+    };
+  },
+};
+
+const cpu: Experiment<"cpu"> = {
+  name: "cpu",
+  title: "CPU-bound: sequential, async, WorkerPool, ProcessPool",
+  weight: 10,
+  async run({ quick, repeats }) {
+    const limit = quick ? 50_000 : 5_000_000;
+    const results = await cpuBoundExperiment(limit, { repeats });
+    const figure = barChart([{
+      name: "speedup",
+      x: results.map((result) => result.mode),
+      y: results.map((result) => result.speedup),
+    }], {
+      title: `Counting primes below ${limit.toLocaleString("en")}`,
+      xTitle: "mode",
+      yTitle: "speedup over sequential (×)",
+      referenceLine: { y: 1, label: "no speedup" },
+      caption:
+        "Async tasks share the one event loop (no gain); workers and processes use every core.",
+    });
+    return {
+      parameters: { limit, chunks: 2 * cores, parallelism: cores, repeats },
+      results,
+      figures: [figure],
+      tables: [{
+        title: "CPU-bound modes",
+        rows: results.map((result) => primesRow({ mode: result.mode }, result)),
+      }],
+    };
+  },
+};
+
+const scaling: Experiment<"scaling"> = {
+  name: "scaling",
+  title: "CPU-bound scaling over 1 to 2× cores",
+  weight: 9,
+  async run({ quick, repeats }, onProgress) {
+    const limit = quick ? 50_000 : 5_000_000;
+    const workerCounts = Array.from({ length: 2 * cores }, (_, i) => i + 1);
+    const chunks = quick ? 8 : 24;
+    const results = await scalingExperiment(limit, {
+      workerCounts,
+      chunks,
+      repeats,
+      onPoint: (point) =>
+        onProgress(workerCounts.indexOf(point.workers) / workerCounts.length),
+    });
+    const figure = lineChart([
+      {
+        name: "measured",
+        x: results.map((point) => point.workers),
+        y: results.map((point) => point.speedup),
+      },
+      {
+        name: "ideal (one per core)",
+        x: workerCounts,
+        y: workerCounts.map((count) => Math.min(count, cores)),
+      },
+    ], {
+      title: `Speedup by workers, ${cores} cores`,
+      xTitle: "workers (count)",
+      yTitle: "speedup over one worker (×)",
+      referenceLine: { y: 1, label: "no speedup" },
+      caption: "Past one worker per core the speedup stops: no core is free.",
+    });
+    return {
+      parameters: { limit, workerCounts, chunks, repeats },
+      results,
+      figures: [figure],
+      tables: [{
+        title: "Scaling",
+        rows: results.map((point) =>
+          primesRow({ workers: point.workers }, point)
+        ),
+      }],
+    };
+  },
+};
+
+const io: Experiment<"io"> = {
+  name: "io",
+  title: "I/O-bound concurrency against a loopback server",
+  weight: 13,
+  async run({ quick, repeats }, onProgress) {
+    const latencyMs = quick ? 20 : 50;
+    const requests = quick ? 8 : 20;
+    const concurrencies = quick ? [1, 4, 16] : [1, 2, 4, 8, 16, 32];
+    const sweepRequests = quick ? 8 : 40;
+    await using server = startLatencyServer({ latencyMs });
+    const modes = await ioModesExperiment(server.url, {
+      requests,
+      concurrencyLimit: 4,
+      workers: cores,
+      repeats,
+    });
+    onProgress(0.5);
+    const throughput = await throughputSweep(
+      server.url,
+      latencyMs,
+      concurrencies,
+      { requests: sweepRequests },
+    );
+    const modesFigure = barChart([{
+      name: "median",
+      x: modes.map((mode) => mode.mode),
+      y: modes.map((mode) => mode.medianMs),
+    }], {
+      title: `${requests} requests, ${latencyMs} ms each`,
+      xTitle: "mode",
+      yTitle: "time for all requests (ms)",
+      caption:
+        "Waiting needs no thread: Promise.all on one event loop is as fast as workers.",
+    });
+    const throughputFigure = lineChart([
+      {
+        name: "measured",
+        x: throughput.map((point) => point.concurrency),
+        y: throughput.map((point) => point.throughput),
+      },
+      {
+        name: "Little's law",
+        x: throughput.map((point) => point.concurrency),
+        y: throughput.map((point) => point.littlesLaw),
+      },
+    ], {
+      title: "Throughput against requests in flight",
+      xTitle: "requests in flight (count)",
+      yTitle: "throughput (responses/s)",
+      caption:
+        "Throughput follows concurrency / latency (Little's law) until the loop itself is busy.",
+    });
+    return {
+      parameters: {
+        latencyMs,
+        requests,
+        concurrencyLimit: 4,
+        workers: cores,
+        repeats,
+        concurrencies,
+        sweepRequests,
+      },
+      results: { modes, throughput },
+      figures: [modesFigure, throughputFigure],
+      tables: [
+        {
+          title: "I/O modes",
+          rows: modes.map((mode) => ({
+            mode: mode.mode,
+            responses: mode.responses,
+            "median (ms)": mode.medianMs,
+            speedup: mode.speedup,
+          })),
+        },
+        {
+          title: "Throughput sweep",
+          rows: throughput.map((point) => ({
+            "in flight": point.concurrency,
+            requests: point.requests,
+            "throughput (1/s)": point.throughput,
+            "Little's law (1/s)": point.littlesLaw,
+          })),
+        },
+      ],
+    };
+  },
+};
+
+const pool: Experiment<"pool"> = {
+  name: "pool",
+  title: "Pool overhead on tiny tasks: raw postMessage, WorkerPool, piscina",
+  weight: 9,
+  async run({ quick, repeats }, onProgress) {
+    const throughputOptions = {
+      tasks: quick ? 500 : 20_000,
+      workers: cores,
+      repeats,
+    };
+    const latencyOptions = { rounds: quick ? 100 : 2_000, repeats };
+    const throughput = await poolThroughput(throughputOptions);
+    onProgress(0.5);
+    const latency = await poolLatency(latencyOptions);
+    const throughputFigure = barChart([{
+      name: "tasks per second",
+      x: throughput.map((row) => row.contender),
+      y: throughput.map((row) => row.tasksPerSecond),
+    }], {
+      title: `Throughput: ${
+        throughputOptions.tasks.toLocaleString("en")
+      } tiny tasks on ${cores} workers`,
+      xTitle: "contender",
+      yTitle: "throughput (tasks/s)",
+      caption:
+        "Raw postMessage sends one message per task with no pool around it; a pool's gap to it is what its design costs, or saves.",
+    });
+    const latencyFigure = barChart([{
+      name: "median round trip",
+      x: latency.map((row) => row.contender),
+      y: latency.map((row) => row.medianUs),
+    }], {
+      title: "Latency: one tiny task at a time",
+      xTitle: "contender",
+      yTitle: "median round trip (µs)",
+      caption: "One task in flight: the pool's bookkeeping per task, unhidden.",
+    });
+    return {
+      parameters: { throughput: throughputOptions, latency: latencyOptions },
+      results: { throughput, latency },
+      figures: [throughputFigure, latencyFigure],
+      tables: [
+        {
+          title: "Pool throughput",
+          rows: throughput.map((row) => ({
+            contender: row.contender,
+            tasks: row.tasks,
+            workers: row.workers,
+            "median (ms)": row.medianMs,
+            "tasks/s": row.tasksPerSecond,
+          })),
+        },
+        {
+          title: "Pool latency",
+          rows: latency.map((row) => ({
+            contender: row.contender,
+            "median (µs)": row.medianUs,
+          })),
+        },
+      ],
+    };
+  },
+};
+
+const python: Experiment<"python"> = {
+  name: "python",
+  title: "Python side by side: threads and processes beside workers",
+  weight: 30,
+  async run({ quick, repeats, python }, onProgress) {
+    const limit = quick ? 20_000 : 800_000;
+    const chunks = 8;
+    const run = await pythonPrimes(limit, {
+      python,
+      chunks,
+      parallelism: cores,
+      repeats,
+    });
+    if (!run.available) return { skipped: run.reason };
+    onProgress(0.7);
+    const deno = await cpuBoundExperiment(limit, {
+      chunks,
+      parallelism: cores,
+      repeats,
+      modes: ["sequential", "workers", "processes"],
+    });
+    const groups = ["sequential", "threads | workers", "processes"];
+    const figure = logAxes(
+      barChart([
+        {
+          name: `Python ${run.version}`,
+          x: groups,
+          y: run.results.map((result) => result.medianMs),
+        },
+        {
+          name: `Deno ${Deno.version.deno}`,
+          x: groups,
+          y: deno.map((result) => result.medianMs),
+        },
+      ], {
+        title: `Counting primes below ${
+          limit.toLocaleString("en")
+        }, ${cores} cores`,
+        xTitle: "mode (Python | Deno)",
+        yTitle: "median time (ms, log scale)",
+        caption:
+          "Python's threads wait for the GIL; Deno's workers, like both languages' processes, run on every core.",
+      }),
+      ["y"],
+    );
+    return {
+      parameters: { limit, chunks, parallelism: cores, repeats, python },
+      results: { pythonVersion: run.version, python: run.results, deno },
+      figures: [figure],
+      tables: [{
+        title: "Python and Deno, same workload",
+        rows: [
+          ...run.results.map((result) =>
+            primesRow({ language: "Python", mode: result.mode }, result)
+          ),
+          ...deno.map((result) =>
+            primesRow({ language: "Deno", mode: result.mode }, result)
+          ),
+        ],
+      }],
+    };
+  },
+};
+
+/** Every experiment, by name. */
+export const EXPERIMENTS: {
+  readonly [Name in ExperimentName]: Experiment<Name>;
+} = {
+  spawn,
+  messages,
+  cpu,
+  scaling,
+  io,
+  pool,
+  python,
+};

@@ -1,0 +1,141 @@
+/**
+ * The headline ratios of a bench run, each dividing medians measured in the
+ * same run: our pool against piscina and the raw `postMessage` floor, the
+ * pools' speedups, and Deno against Python on the same workload.
+ *
+ * @module
+ */
+
+import type { BenchOutcomes, ExperimentName } from "./bench_experiments.ts";
+
+/** One headline ratio, computed from samples of the same run. */
+export interface HeadlineRatio {
+  /** What is divided by what. */
+  name: string;
+  /** The ratio. */
+  value: number;
+  /** How to read it. */
+  meaning: string;
+  /** The experiment it comes from. */
+  experiment: ExperimentName;
+}
+
+function find<Row, Key extends keyof Row>(
+  rows: readonly Row[],
+  key: Key,
+  value: Row[Key],
+): Row | undefined {
+  return rows.find((row) => row[key] === value);
+}
+
+/**
+ * The headline ratios of a run: our pool against piscina and against the
+ * raw `postMessage` floor, the pools' speedups over sequential, and Deno's
+ * workers against Python's processes. A ratio whose experiment did not run
+ * is left out.
+ *
+ * @param outcomes The run's outcomes.
+ * @returns The ratios that could be computed.
+ *
+ * @example
+ * ```ts
+ * import { headlineRatios } from "./bench_ratios.ts";
+ * import assert from "node:assert/strict";
+ * const result = (mode: "sequential" | "workers", medianMs: number) => ({
+ *   mode, primes: 168, samplesMs: [medianMs], medianMs, speedup: 100 / medianMs,
+ * });
+ * const ratios = headlineRatios({
+ *   cpu: {
+ *     status: "done", title: "CPU", parameters: {}, tables: [], figures: [],
+ *     elapsedMs: 1, results: [result("sequential", 100), result("workers", 50)],
+ *   },
+ * });
+ * assert.deepEqual(ratios.map((ratio) => [ratio.name, ratio.value]), [
+ *   ["WorkerPool speedup over sequential", 2],
+ * ]);
+ * ```
+ */
+export function headlineRatios(outcomes: BenchOutcomes): HeadlineRatio[] {
+  const ratios: HeadlineRatio[] = [];
+  const add = (
+    experiment: ExperimentName,
+    name: string,
+    value: number | undefined,
+    meaning: string,
+  ) => {
+    if (value !== undefined && Number.isFinite(value)) {
+      ratios.push({ name, value, meaning, experiment });
+    }
+  };
+  const pool = outcomes.pool?.status === "done"
+    ? outcomes.pool.results
+    : undefined;
+  if (pool) {
+    const piscina = find(pool.throughput, "contender", "piscina.run");
+    for (const ours of ["WorkerPool.run", "WorkerPool.map"] as const) {
+      const row = find(pool.throughput, "contender", ours);
+      add(
+        "pool",
+        `${ours} / piscina.run throughput`,
+        row && piscina && row.tasksPerSecond / piscina.tasksPerSecond,
+        "above 1: ours moves more tiny tasks per second than piscina",
+      );
+    }
+    const floor = find(pool.latency, "contender", "raw postMessage");
+    const ours = find(pool.latency, "contender", "WorkerPool.run");
+    add(
+      "pool",
+      "WorkerPool.run / raw postMessage latency",
+      ours && floor && ours.medianUs / floor.medianUs,
+      "1 is the floor: how many times the bare round trip one task takes",
+    );
+  }
+  const cpu = outcomes.cpu?.status === "done"
+    ? outcomes.cpu.results
+    : undefined;
+  if (cpu) {
+    add(
+      "cpu",
+      "WorkerPool speedup over sequential",
+      find(cpu, "mode", "workers")?.speedup,
+      `of ${navigator.hardwareConcurrency} cores; 1 is no gain`,
+    );
+    add(
+      "cpu",
+      "ProcessPool speedup over sequential",
+      find(cpu, "mode", "processes")?.speedup,
+      `of ${navigator.hardwareConcurrency} cores; 1 is no gain`,
+    );
+  }
+  const python = outcomes.python?.status === "done"
+    ? outcomes.python.results
+    : undefined;
+  if (python) {
+    const workers = find(python.deno, "mode", "workers");
+    const processes = find(python.python, "mode", "processes");
+    add(
+      "python",
+      "Python processes / Deno workers time",
+      workers && processes && processes.medianMs / workers.medianMs,
+      "above 1: Deno's workers finish the same primes that many times sooner",
+    );
+    const pythonSequential = find(python.python, "mode", "sequential");
+    const denoSequential = find(python.deno, "mode", "sequential");
+    add(
+      "python",
+      "Deno workers speedup / Python processes speedup",
+      workers && processes && denoSequential && pythonSequential &&
+        (denoSequential.medianMs / workers.medianMs) /
+          (pythonSequential.medianMs / processes.medianMs),
+      "each over its own sequential run; above 1: Deno's workers gain more from the cores",
+    );
+    const threads = find(python.python, "mode", "threads");
+    add(
+      "python",
+      "Python threads speedup over sequential",
+      threads?.speedup,
+      "about 1: the GIL lets one thread run at a time",
+    );
+  }
+  return ratios;
+}

@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import type { BenchOutcomes, ExperimentResults } from "./bench_experiments.ts";
+import { headlineRatios } from "./bench_ratios.ts";
+
+function done<Results>(results: Results) {
+  return {
+    status: "done" as const,
+    title: "t",
+    parameters: {},
+    tables: [],
+    figures: [],
+    elapsedMs: 1,
+    results,
+  };
+}
+
+function cpuResult(
+  mode: "sequential" | "async tasks" | "workers" | "processes",
+  medianMs: number,
+  sequentialMs: number,
+) {
+  return {
+    mode,
+    primes: 10,
+    samplesMs: [medianMs],
+    medianMs,
+    speedup: sequentialMs / medianMs,
+  };
+}
+
+const pool: ExperimentResults["pool"] = {
+  throughput: [
+    { contender: "raw postMessage", ms: 10 },
+    { contender: "WorkerPool.run", ms: 20 },
+    { contender: "WorkerPool.map", ms: 5 },
+    { contender: "piscina.run", ms: 40 },
+  ].map(({ contender, ms }) => ({
+    contender: contender as ExperimentResults["pool"]["throughput"][0][
+      "contender"
+    ],
+    tasks: 1000,
+    workers: 2,
+    samplesMs: [ms],
+    medianMs: ms,
+    tasksPerSecond: 1000 / (ms / 1000),
+  })),
+  latency: [
+    { contender: "raw postMessage", samplesUs: [20], medianUs: 20 },
+    { contender: "WorkerPool.run", samplesUs: [30], medianUs: 30 },
+    { contender: "piscina.run", samplesUs: [60], medianUs: 60 },
+  ],
+};
+
+const python: ExperimentResults["python"] = {
+  pythonVersion: "3.11.7",
+  python: [
+    {
+      mode: "sequential",
+      primes: 10,
+      samplesMs: [800],
+      medianMs: 800,
+      speedup: 1,
+    },
+    {
+      mode: "threads",
+      primes: 10,
+      samplesMs: [800],
+      medianMs: 800,
+      speedup: 1,
+    },
+    {
+      mode: "processes",
+      primes: 10,
+      samplesMs: [500],
+      medianMs: 500,
+      speedup: 1.6,
+    },
+  ],
+  deno: [
+    cpuResult("sequential", 40, 40),
+    cpuResult("workers", 20, 40),
+    cpuResult("processes", 25, 40),
+  ],
+};
+
+Deno.test("headlineRatios() divides the medians of the same run", () => {
+  const outcomes: BenchOutcomes = {
+    cpu: done([
+      cpuResult("sequential", 100, 100),
+      cpuResult("async tasks", 100, 100),
+      cpuResult("workers", 50, 100),
+      cpuResult("processes", 80, 100),
+    ]),
+    pool: done(pool),
+    python: done(python),
+  };
+  const ratios = Object.fromEntries(
+    headlineRatios(outcomes).map((ratio) => [ratio.name, ratio.value]),
+  );
+  assert.deepEqual(ratios, {
+    "WorkerPool.run / piscina.run throughput": 2,
+    "WorkerPool.map / piscina.run throughput": 8,
+    "WorkerPool.run / raw postMessage latency": 1.5,
+    "WorkerPool speedup over sequential": 2,
+    "ProcessPool speedup over sequential": 1.25,
+    "Python processes / Deno workers time": 25,
+    "Deno workers speedup / Python processes speedup": 2 / 1.6,
+    "Python threads speedup over sequential": 1,
+  });
+});
+
+Deno.test("headlineRatios() leaves out ratios whose experiment was skipped or not run", () => {
+  const ratios = headlineRatios({
+    python: {
+      status: "skipped",
+      title: "Python",
+      reason: "'python3' was not found on PATH",
+      elapsedMs: 1,
+    },
+    pool: done(pool),
+  });
+  assert.deepEqual(
+    ratios.map((ratio) => ratio.experiment),
+    ["pool", "pool", "pool"],
+  );
+  assert.deepEqual(headlineRatios({}), []);
+});
