@@ -9,7 +9,7 @@
 import { assertPositiveInteger } from "./_validate.ts";
 import type { CpuBoundMode, CpuBoundResult } from "./cpu_bound_experiment.ts";
 import { cpuBoundExperiment } from "./cpu_bound_experiment.ts";
-import { progress } from "./display.ts";
+import { progressSteps } from "./_progress.ts";
 import { type IoMode, ioModesExperiment } from "./io_experiment.ts";
 import {
   asyncTaskFailure,
@@ -53,11 +53,8 @@ export interface ComparisonOptions {
    * @default {undefined} (measure them)
    */
   cpuResults?: readonly CpuBoundResult[];
-  /**
-   * Show a progress bar (in a notebook, or on stderr) while measuring.
-   * @default {false}
-   */
-  showProgress?: boolean;
+  /** Called with `(done, total)` measurements as each one finishes. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -274,49 +271,44 @@ export async function measureComparison(
     ioTasks = 10,
     ioLatencyMs = 20,
     cpuResults,
-    showProgress = false,
+    onProgress,
   } = options;
   assertPositiveInteger(WHERE, "primesUpTo", primesUpTo);
   assertPositiveInteger(WHERE, "repeats", repeats);
   assertPositiveInteger(WHERE, "ioTasks", ioTasks);
   assertPositiveInteger(WHERE, "ioLatencyMs", ioLatencyMs);
   if (cpuResults !== undefined) checkCpuResults(cpuResults);
-  const bar = showProgress
-    ? progress(cpuResults ? 5 : 6, { label: "comparison table" })
-    : undefined;
+  const stepDone = progressSteps(cpuResults ? 5 : 6, onProgress);
   const step = async <T>(work: () => Promise<T>): Promise<T> => {
     const result = await work();
-    bar?.tick();
+    stepDone();
     return result;
   };
-  try {
-    const startup = await step(() => measureStartup({ repeats, count: 2 }));
-    const cpu = cpuResults ??
-      await step(() => cpuBoundExperiment(primesUpTo, { repeats }));
-    const io = await step(() => ioRow(repeats, ioTasks, ioLatencyMs));
-    const crashes = [
-      await step(asyncTaskFailure),
-      await step(workerCrash),
-      await step(childCrash),
-    ];
-    return [
-      { ...STATIC_ROWS.unit },
-      { ...STATIC_ROWS.memory },
-      { ...STATIC_ROWS.gil },
-      startupRow(startup, repeats),
-      memoryRow(startup),
-      cpuRow(cpu),
-      io,
-      { ...STATIC_ROWS.bestFor },
-      {
-        aspect: "what a crash takes down",
-        asyncTask: crashCell(crashes[0]),
-        worker: crashCell(crashes[1]),
-        childProcess: crashCell(crashes[2]),
-        measured: true,
-      },
-    ];
-  } finally {
-    await bar?.finish();
-  }
+
+  const startup = await step(() => measureStartup({ repeats, count: 2 }));
+  const cpu = cpuResults ??
+    await step(() => cpuBoundExperiment(primesUpTo, { repeats }));
+  const io = await step(() => ioRow(repeats, ioTasks, ioLatencyMs));
+  const crashes = [
+    await step(asyncTaskFailure),
+    await step(workerCrash),
+    await step(childCrash),
+  ];
+  return [
+    { ...STATIC_ROWS.unit },
+    { ...STATIC_ROWS.memory },
+    { ...STATIC_ROWS.gil },
+    startupRow(startup, repeats),
+    memoryRow(startup),
+    cpuRow(cpu),
+    io,
+    { ...STATIC_ROWS.bestFor },
+    {
+      aspect: "what a crash takes down",
+      asyncTask: crashCell(crashes[0]),
+      worker: crashCell(crashes[1]),
+      childProcess: crashCell(crashes[2]),
+      measured: true,
+    },
+  ];
 }

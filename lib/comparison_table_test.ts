@@ -63,8 +63,10 @@ Deno.test("measureComparison() fills the measured rows from the measurements", a
 });
 
 Deno.test("measureComparison() shows given cpuResults instead of measuring", async () => {
+  const reports: string[] = [];
   const rows = await measureComparison({
     ...SMALL,
+    onProgress: (done, total) => reports.push(`${done}/${total}`),
     cpuResults: [
       cpuResult("sequential", 12, 1),
       cpuResult("async tasks", 12, 1),
@@ -83,6 +85,8 @@ Deno.test("measureComparison() shows given cpuResults instead of measuring", asy
     cpu.childProcess,
     "5.00x (2.4 ms against 12 ms), a pool of children",
   );
+  // Five measurements (start-up, I/O, three crashes): no CPU step.
+  assert.deepEqual(reports, ["0/5", "1/5", "2/5", "3/5", "4/5", "5/5"]);
 });
 
 Deno.test("measureComparison() rejects bad numbers naming the option", async (t) => {

@@ -174,6 +174,17 @@ export interface Progress {
   finish(): Promise<void>;
 }
 
+/**
+ * A progress display fed by an experiment's `onProgress(done, total)`
+ * callback, made by {@linkcode progressReporter}.
+ */
+export interface ProgressReporter {
+  /** Pass this as the experiment's `onProgress`; the first call draws. */
+  readonly onProgress: (done: number, total: number) => void;
+  /** Draws the final state; does nothing when no step was reported. */
+  finish(): Promise<void>;
+}
+
 /** A duration as `45s` or `2m05s`, rounded to the second. */
 function formatDuration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
@@ -319,5 +330,46 @@ export function progress(
       }
       await sending;
     },
+  };
+}
+
+/**
+ * A {@linkcode progress} display for the course's experiments, which report
+ * `onProgress(done, total)` and only know the total once they start: the bar
+ * appears on the first report.
+ *
+ * @param label Text shown before the bar.
+ * @param options Everything else {@linkcode progress} takes.
+ * @returns The callback to pass on and the `finish()` to await afterwards.
+ *
+ * @example
+ * ```ts
+ * import { progressReporter } from "./display.ts";
+ * import assert from "node:assert/strict";
+ * const lines: string[] = [];
+ * const stream = {
+ *   writeSync(bytes: Uint8Array) {
+ *     lines.push(new TextDecoder().decode(bytes));
+ *     return bytes.length;
+ *   },
+ *   isTerminal: () => false,
+ * };
+ * const reporter = progressReporter("runs", { width: 2, stream, kernel: null });
+ * for (let done = 0; done <= 2; done++) reporter.onProgress(done, 2);
+ * await reporter.finish();
+ * assert.equal(lines.at(-1), "runs [##] 2/2 100%\n");
+ * ```
+ */
+export function progressReporter(
+  label: string,
+  options: Omit<ProgressOptions, "label"> = {},
+): ProgressReporter {
+  let bar: Progress | undefined;
+  return {
+    onProgress: (done, total) => {
+      bar ??= progress(total, { ...options, label });
+      bar.tick(done - bar.done);
+    },
+    finish: () => bar?.finish() ?? Promise.resolve(),
   };
 }

@@ -177,7 +177,9 @@ export interface IoModeResult {
    * starting them.
    */
   firstRunMs: number;
-  /** The median of the runs after the first, in milliseconds. */
+  /** The runs after the first, in milliseconds, in the order run. */
+  samplesMs: number[];
+  /** The median of `samplesMs`. */
   medianMs: number;
   /** The sequential median over this median. */
   speedup: number;
@@ -280,6 +282,7 @@ export async function ioModesExperiment(
       mode,
       responses: timing.result,
       firstRunMs,
+      samplesMs: timing.samplesMs,
       medianMs: timing.medianMs,
       speedup: results.length === 0 ? 1 : results[0].medianMs / timing.medianMs,
     });

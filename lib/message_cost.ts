@@ -10,6 +10,7 @@
 
 import type { EchoReply, EchoRequest } from "../workers/echo_worker.ts";
 import type { Figure } from "./plot.ts";
+import { median } from "./time_it.ts";
 
 const ECHO_MODULE = new URL("../workers/echo_worker.ts", import.meta.url);
 
@@ -314,7 +315,9 @@ export interface MessageCostRow {
   mode: MessageMode;
   /** The payload, in bytes. */
   bytes: number;
-  /** The median round trip over the repeats, in milliseconds. */
+  /** Each repeat's mean round trip, in milliseconds, in the order run. */
+  samplesMs: number[];
+  /** The median of `samplesMs`. */
   medianMs: number;
   /** The fastest round trip, in milliseconds. */
   minMs: number;
@@ -423,16 +426,13 @@ export async function measureMessageCost(
           await run();
           samples.push((performance.now() - started) / batch);
         }
-        samples.sort((a, b) => a - b);
-        const middle = Math.floor(samples.length / 2);
-        const medianMs = samples.length % 2 === 1
-          ? samples[middle]
-          : (samples[middle - 1] + samples[middle]) / 2;
+        const medianMs = median(samples);
         rows.push({
           mode,
           bytes,
+          samplesMs: samples,
           medianMs,
-          minMs: samples[0],
+          minMs: Math.min(...samples),
           mbPerSecond: bytes / 1e6 / (medianMs / 1000),
         });
         onStep?.();
@@ -631,7 +631,7 @@ export interface ModeComparison {
  * ```ts
  * import { compareModes } from "./message_cost.ts";
  * import assert from "node:assert/strict";
- * const row = { minMs: 1, mbPerSecond: 1 };
+ * const row = { samplesMs: [1], minMs: 1, mbPerSecond: 1 };
  * const rows = [
  *   { ...row, mode: "pipe" as const, bytes: 10, medianMs: 6 },
  *   { ...row, mode: "clone" as const, bytes: 10, medianMs: 2 },

@@ -66,6 +66,8 @@ Deno.test("measureMessageCost() measures every mode at every size", async () => 
     MESSAGE_MODES.flatMap((mode) => sizes.map((size) => `${mode}:${size}`)),
   );
   for (const row of rows) {
+    assert.equal(row.samplesMs.length, 2);
+    assert.equal(row.minMs, Math.min(...row.samplesMs));
     assert.ok(row.medianMs > 0 && row.minMs <= row.medianMs);
     assert.ok(
       Math.abs(row.mbPerSecond - row.bytes / 1e3 / row.medianMs) < 1e-6,
@@ -122,7 +124,7 @@ Deno.test("logAxes() makes both axes logarithmic without touching the input", ()
 });
 
 Deno.test("compareModes() pairs sizes both modes measured", () => {
-  const base = { minMs: 1, mbPerSecond: 1 };
+  const base = { samplesMs: [1], minMs: 1, mbPerSecond: 1 };
   const rows = [
     { ...base, mode: "clone" as const, bytes: 100, medianMs: 4 },
     { ...base, mode: "pipe" as const, bytes: 100, medianMs: 2 },

@@ -162,28 +162,44 @@ export async function poolLatency(
   const where = "Cannot measure pool latency";
   assertPositiveInteger(where, "rounds", rounds);
   assertPositiveInteger(where, "repeats", repeats);
-  const samples = await takeTurns(
-    LATENCY_CONTENDERS,
-    1,
-    repeats,
-    async (name, contender) => {
-      const began = performance.now();
-      for (let i = 0; i < rounds; i++) {
-        const result = await contender.runOne();
-        if (result !== undefined) {
-          throw new Error(
-            `Cannot measure pool latency: ${name} returned ${result} for a noop task`,
-          );
-        }
-      }
-      return (performance.now() - began) * 1000 / rounds;
-    },
-  );
+  // A worker's round trip depends on where the OS put its thread (the same
+  // core as the main thread or another: tens of microseconds apart on a VM),
+  // and that holds for a contender's whole life. So every repeat starts
+  // fresh contenders, and the median is over placements, not over one.
+  const samples: number[][] = LATENCY_CONTENDERS.map(() => []);
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    const order = LATENCY_CONTENDERS.map((_, turn) =>
+      (repeat + turn) % LATENCY_CONTENDERS.length
+    );
+    const taken = await takeTurns(
+      order.map((i) => LATENCY_CONTENDERS[i]),
+      1,
+      1,
+      latencySample,
+    );
+    order.forEach((i, turn) => samples[i].push(taken[turn][0]));
+  }
   return LATENCY_CONTENDERS.map((contender, i) => ({
     contender,
     samplesUs: samples[i],
     medianUs: median(samples[i]),
   }));
+
+  async function latencySample(
+    name: PoolLatencyRow["contender"],
+    contender: Contender,
+  ): Promise<number> {
+    const began = performance.now();
+    for (let i = 0; i < rounds; i++) {
+      const result = await contender.runOne();
+      if (result !== undefined) {
+        throw new Error(
+          `Cannot measure pool latency: ${name} returned ${result} for a noop task`,
+        );
+      }
+    }
+    return (performance.now() - began) * 1000 / rounds;
+  }
 }
 
 /**

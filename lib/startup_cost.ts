@@ -46,7 +46,12 @@ export interface StartupOptions {
 export interface StartupRow {
   /** Which kind of unit. */
   kind: StartupKind;
-  /** Median time from creating one unit to its first reply, in milliseconds. */
+  /**
+   * Each start's time to first reply, in milliseconds, in the order run; for
+   * async tasks one value, the mean over all tasks started together.
+   */
+  samplesMs: number[];
+  /** The median of `samplesMs`. */
   firstReplyMs: number;
   /** Memory per unit, in KiB, or `undefined` when it cannot be read here. */
   memoryKiB: number | undefined;
@@ -258,18 +263,21 @@ export async function measureStartup(
   return [
     {
       kind: "async task",
+      samplesMs: [asyncCost.perTaskMs],
       firstReplyMs: asyncCost.perTaskMs,
       memoryKiB: asyncCost.memoryKiB,
       memorySource: `this process's RSS growth / ${asyncTasks} tasks`,
     },
     {
       kind: "worker",
+      samplesMs: workerTimes,
       firstReplyMs: median(workerTimes),
       memoryKiB: (rssAfter - rssBefore) / 1024 / count,
       memorySource: `this process's RSS growth / ${count} workers`,
     },
     {
       kind: "child process",
+      samplesMs: childTimes,
       firstReplyMs: median(childTimes),
       memoryKiB: known.length === count
         ? known.reduce((a, b) => a + b, 0) / count

@@ -19,7 +19,8 @@ Deno.test("checkPositiveIntegers names the bad value", () => {
 });
 
 Deno.test("measureStartup measures all three kinds", async () => {
-  const rows = await measureStartup({ repeats: 1, count: 2, asyncTasks: 1000 });
+  const rows = await measureStartup({ repeats: 2, count: 2, asyncTasks: 1000 });
+  assert.deepEqual(rows.map((r) => r.samplesMs.length), [1, 2, 2]);
   assert.deepEqual(rows.map((r) => r.kind), [
     "async task",
     "worker",

@@ -127,7 +127,11 @@ export function headlineRatios(outcomes: BenchOutcomes): HeadlineRatio[] {
       workers && processes && denoSequential && pythonSequential &&
         (denoSequential.medianMs / workers.medianMs) /
           (pythonSequential.medianMs / processes.medianMs),
-      "each over its own sequential run; above 1: Deno's workers gain more from the cores",
+      `each over its own sequential run; Deno's sequential run is ${
+        denoSequential && pythonSequential
+          ? (pythonSequential.medianMs / denoSequential.medianMs).toFixed(0)
+          : "?"
+      }x shorter, so its fixed messaging costs weigh more`,
     );
     const threads = find(python.python, "mode", "threads");
     add(
