@@ -7,8 +7,8 @@
  */
 
 import { TASKS_MODULE } from "./tasks_module.ts";
-import { WorkerPool } from "./worker_pool.ts";
 import { busyLoop, sleep } from "./workloads.ts";
+import { borrowWorkerPool } from "./warm_pool.ts";
 
 /** The knobs of the event-loop notebook, checked by {@linkcode validateEventLoopParameters}. */
 export interface EventLoopParameters {
@@ -394,7 +394,8 @@ export async function spinnerDemo(
     busyLoop(workMs);
     return Promise.resolve();
   });
-  await using pool = new WorkerPool(TASKS_MODULE, { size: 1 });
+  await using borrowed = borrowWorkerPool(TASKS_MODULE, 1);
+  const pool = borrowed.pool;
   await pool.run("noop");
   const onWorker = await withSpinner(
     "worker",

@@ -10,7 +10,7 @@
 import { progressSteps } from "./_progress.ts";
 import { assertPositiveInteger } from "./_validate.ts";
 import { median } from "./time_it.ts";
-import { WorkerPool } from "./worker_pool.ts";
+import { borrowWorkerPool } from "./warm_pool.ts";
 
 /** The URL of `workers/file_io_worker.ts`, the task module the worker mode runs. */
 export const FILE_IO_WORKER_MODULE: URL = new URL(
@@ -186,10 +186,8 @@ export async function fileIoExperiment(
   assertPositiveInteger(where, "workers", workers);
   assertPositiveInteger(where, "repeats", repeats);
   const data = new Uint8Array(fileBytes).fill(42);
-  await using pool = new WorkerPool(FILE_IO_WORKER_MODULE, {
-    size: workers,
-    idleTimeoutMs: Infinity,
-  });
+  await using borrowed = borrowWorkerPool(FILE_IO_WORKER_MODULE, workers);
+  const pool = borrowed.pool;
   const runners: Record<FileIoMode, FileIoRunner> = {
     "sequential": {
       write: (paths) => writeFilesInTurn(paths, data),

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { pythonPrimes } from "./python_side_by_side.ts";
+import { processMapSideBySide, pythonPrimes } from "./python_side_by_side.ts";
 import { countPrimes } from "./workloads.ts";
 
 async function hasPython(): Promise<boolean> {
@@ -13,7 +13,9 @@ async function hasPython(): Promise<boolean> {
 
 const pythonFound = await hasPython();
 if (!pythonFound) {
-  console.warn("python3 not found: skipping the real Python experiment test");
+  console.warn(
+    "python3 not found: skipping the tests that run the real Python scripts",
+  );
 }
 
 Deno.test("pythonPrimes() reports a missing executable as not available", async () => {
@@ -56,5 +58,54 @@ Deno.test({
       assert.ok(result.medianMs > 0);
     }
     assert.equal(run.results[0].speedup, 1);
+  },
+});
+
+Deno.test("processMapSideBySide() rejects bad counts, naming them", async () => {
+  for (const name of ["tasks", "chunkSize", "processes", "repeats"]) {
+    const options = { tasks: 10, chunkSize: 2, processes: 1, repeats: 1 };
+    await assert.rejects(
+      () => processMapSideBySide({ ...options, [name]: 0 }),
+      new RangeError(
+        `Cannot compare process pool maps: '${name}' must be a positive integer, received 0`,
+      ),
+    );
+  }
+});
+
+Deno.test("processMapSideBySide() times ProcessPool.map alone without Python", async () => {
+  const run = await processMapSideBySide({
+    tasks: 200,
+    chunkSize: 20,
+    processes: 2,
+    repeats: 2,
+    python: "python3-does-not-exist",
+  });
+  assert.equal(run.python.available, false);
+  assert.deepEqual(run.rows.map((row) => row.contender), ["ProcessPool.map"]);
+  assert.equal(run.rows[0].samplesMs.length, 2);
+  assert.ok(run.rows[0].tasksPerSecond > 0);
+});
+
+Deno.test({
+  name:
+    "processMapSideBySide() times multiprocessing.Pool.map on the same tasks",
+  ignore: !pythonFound,
+  async fn() {
+    const run = await processMapSideBySide({
+      tasks: 500,
+      chunkSize: 50,
+      processes: 2,
+      repeats: 2,
+    });
+    assert.equal(run.python.available, true);
+    assert.deepEqual(run.rows.map((row) => row.contender), [
+      "ProcessPool.map",
+      "multiprocessing.Pool.map",
+    ]);
+    for (const row of run.rows) {
+      assert.equal(row.samplesMs.length, 2);
+      assert.ok(row.samplesMs.every((ms) => ms > 0), row.contender);
+    }
   },
 });

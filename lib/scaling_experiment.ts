@@ -14,8 +14,9 @@ import { assertPositiveInteger } from "./_validate.ts";
 import { mapLimited } from "./map_limited.ts";
 import { TASKS_MODULE } from "./tasks_module.ts";
 import { timeIt } from "./time_it.ts";
-import { WorkerPool } from "./worker_pool.ts";
+import type { WorkerPool } from "./worker_pool.ts";
 import { splitRange } from "./workloads.ts";
+import { borrowWorkerPool } from "./warm_pool.ts";
 
 /** The knobs of notebook 04, checked by {@linkcode checkCpuBoundParameters}. */
 export interface CpuBoundParameters {
@@ -173,10 +174,8 @@ export async function scalingExperiment(
   );
   const ranges = splitRange(0, limit, Math.ceil(limit / chunks));
   const size = Math.max(...workerCounts);
-  await using pool = new WorkerPool(TASKS_MODULE, {
-    size,
-    idleTimeoutMs: Infinity,
-  });
+  await using borrowed = borrowWorkerPool(TASKS_MODULE, size);
+  const pool = borrowed.pool;
   // Start and warm every worker before anything is timed.
   await countOnPool(pool, ranges, size);
   const points: ScalingPoint[] = [];
@@ -286,10 +285,8 @@ export async function chunkSizeSweep(
   chunkSizes.forEach((size, index) =>
     assertPositiveInteger(where, `chunkSizes[${index}]`, size)
   );
-  await using pool = new WorkerPool(TASKS_MODULE, {
-    size: workers,
-    idleTimeoutMs: Infinity,
-  });
+  await using borrowed = borrowWorkerPool(TASKS_MODULE, workers);
+  const pool = borrowed.pool;
   await countOnPool(
     pool,
     splitRange(0, limit, Math.ceil(limit / workers)),

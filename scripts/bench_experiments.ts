@@ -32,7 +32,12 @@ import {
   poolThroughput,
   type PoolThroughputRow,
 } from "../lib/pool_overhead.ts";
-import { pythonPrimes, type PythonResult } from "../lib/python_side_by_side.ts";
+import {
+  type ProcessMapRow,
+  processMapSideBySide,
+  pythonPrimes,
+  type PythonResult,
+} from "../lib/python_side_by_side.ts";
 import {
   scalingExperiment,
   type ScalingPoint,
@@ -84,11 +89,15 @@ export interface ExperimentResults {
   io: { modes: IoModeResult[]; throughput: ThroughputPoint[] };
   /** `poolThroughput` and `poolLatency`. */
   pool: { throughput: PoolThroughputRow[]; latency: PoolLatencyRow[] };
-  /** `pythonPrimes` beside `cpuBoundExperiment` on the same workload. */
+  /**
+   * `pythonPrimes` beside `cpuBoundExperiment` on the same workload, and
+   * `processMapSideBySide` on the same tiny tasks.
+   */
   python: {
     pythonVersion: string;
     python: PythonResult[];
     deno: CpuBoundResult[];
+    poolMap: ProcessMapRow[];
   };
 }
 
@@ -518,12 +527,22 @@ const python: Experiment<"python"> = {
       repeats,
     });
     if (!run.available) return { skipped: run.reason };
-    onProgress(0.7);
+    onProgress(0.6);
     const deno = await cpuBoundExperiment(limit, {
       chunks,
       parallelism: cores,
       repeats,
       modes: ["sequential", "workers", "processes"],
+    });
+    onProgress(0.9);
+    // Python's own default chunk size for map: a quarter of an even share.
+    const mapTasks = quick ? 2_000 : 100_000;
+    const poolMap = await processMapSideBySide({
+      tasks: mapTasks,
+      chunkSize: Math.ceil(mapTasks / (4 * cores)),
+      processes: cores,
+      repeats,
+      python,
     });
     const groups = ["sequential", "threads | workers", "processes"];
     const figure = logAxes(
@@ -549,10 +568,36 @@ const python: Experiment<"python"> = {
       }),
       ["y"],
     );
+    const mapFigure = barChart([{
+      name: "tasks per second",
+      x: poolMap.rows.map((row) => row.contender),
+      y: poolMap.rows.map((row) => row.tasksPerSecond),
+    }], {
+      title: `${
+        mapTasks.toLocaleString("en")
+      } tiny tasks through ${cores} processes`,
+      xTitle: "pool",
+      yTitle: "throughput (tasks/s)",
+      caption:
+        "The same tasks, chunk size and number of processes on both sides; each pool was warm before timing.",
+    });
     return {
-      parameters: { limit, chunks, parallelism: cores, repeats, python },
-      results: { pythonVersion: run.version, python: run.results, deno },
-      figures: [figure],
+      parameters: {
+        limit,
+        chunks,
+        parallelism: cores,
+        repeats,
+        python,
+        mapTasks,
+        mapChunkSize: Math.ceil(mapTasks / (4 * cores)),
+      },
+      results: {
+        pythonVersion: run.version,
+        python: run.results,
+        deno,
+        poolMap: poolMap.rows,
+      },
+      figures: [figure, mapFigure],
       tables: [{
         title: "Python and Deno, same workload",
         rows: [
@@ -563,6 +608,13 @@ const python: Experiment<"python"> = {
             primesRow({ language: "Deno", mode: result.mode }, result)
           ),
         ],
+      }, {
+        title: "Process pool map of tiny tasks",
+        rows: poolMap.rows.map((row) => ({
+          pool: row.contender,
+          "median (ms)": row.medianMs,
+          "tasks/s": row.tasksPerSecond,
+        })),
       }],
     };
   },

@@ -133,6 +133,18 @@ export function headlineRatios(outcomes: BenchOutcomes): HeadlineRatio[] {
           : "?"
       }x shorter, so its fixed messaging costs weigh more`,
     );
+    const ourMap = find(python.poolMap, "contender", "ProcessPool.map");
+    const theirMap = find(
+      python.poolMap,
+      "contender",
+      "multiprocessing.Pool.map",
+    );
+    add(
+      "python",
+      "ProcessPool.map / multiprocessing.Pool.map throughput",
+      ourMap && theirMap && ourMap.tasksPerSecond / theirMap.tasksPerSecond,
+      "same tiny tasks, chunk size and processes; above 1: ours moves more per second",
+    );
     const threads = find(python.python, "mode", "threads");
     add(
       "python",

@@ -81,6 +81,20 @@ const python: ExperimentResults["python"] = {
     cpuResult("workers", 20, 40),
     cpuResult("processes", 25, 40),
   ],
+  poolMap: [
+    {
+      contender: "ProcessPool.map",
+      samplesMs: [10],
+      medianMs: 10,
+      tasksPerSecond: 3000,
+    },
+    {
+      contender: "multiprocessing.Pool.map",
+      samplesMs: [30],
+      medianMs: 30,
+      tasksPerSecond: 1000,
+    },
+  ],
 };
 
 Deno.test("headlineRatios() divides the medians of the same run", () => {
@@ -105,6 +119,7 @@ Deno.test("headlineRatios() divides the medians of the same run", () => {
     "ProcessPool speedup over sequential": 1.25,
     "Python processes / Deno workers time": 25,
     "Deno workers speedup / Python processes speedup": 2 / 1.6,
+    "ProcessPool.map / multiprocessing.Pool.map throughput": 3,
     "Python threads speedup over sequential": 1,
   });
 });

@@ -287,6 +287,15 @@ Deno.test({
             );
             assert.ok(allPositive(result.samplesMs));
           }
+          assert.deepEqual(
+            python.results.poolMap.map((row: { contender: string }) =>
+              row.contender
+            ),
+            ["ProcessPool.map", "multiprocessing.Pool.map"],
+          );
+          for (const row of python.results.poolMap) {
+            assert.ok(allPositive(row.samplesMs), row.contender);
+          }
         },
       );
 

@@ -15,6 +15,8 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from course_args import positive_ints
+
 
 def is_prime(candidate):
     if candidate < 4:
@@ -39,22 +41,11 @@ def split_range(limit, chunks):
     return [(low, min(low + size, limit)) for low in range(0, limit, size)]
 
 
-def positive_int(name, text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        sys.exit(f"'{name}' must be a positive integer, received {text}")
-    return value
-
-
 def main(argv):
-    if len(argv) != 4:
-        sys.exit("usage: python_primes.py LIMIT CHUNKS PARALLELISM REPEATS")
-    limit, chunks, parallelism, repeats = (
-        positive_int(name, text)
-        for name, text in zip(("limit", "chunks", "parallelism", "repeats"), argv)
+    limit, chunks, parallelism, repeats = positive_ints(
+        "python_primes.py LIMIT CHUNKS PARALLELISM REPEATS",
+        ("limit", "chunks", "parallelism", "repeats"),
+        argv,
     )
     ranges = split_range(limit, chunks)
     with ThreadPoolExecutor(max_workers=parallelism) as threads, \
