@@ -63,6 +63,11 @@ const ECHO_TS = new URL("../workers/startup_echo.ts", import.meta.url);
 const ECHO_JS = new URL("../workers/startup_echo.js", import.meta.url);
 const CHILD = new URL("../workers/startup_child.ts", import.meta.url);
 const PROBE = new URL("../workers/startup_probe.ts", import.meta.url);
+const PHASE_WORKER = new URL(
+  "../workers/phase_probe_worker.js",
+  import.meta.url,
+);
+
 const ECHO_SOURCE = "self.onmessage = (e) => self.postMessage(e.data);";
 
 /**
@@ -424,4 +429,105 @@ export async function workerStartupInChild(
     );
   }
   return JSON.parse(new TextDecoder().decode(output.stdout));
+}
+
+/** Where a new worker's start-up time goes, from {@linkcode measureWorkerPhases}. */
+export interface WorkerPhases {
+  /** From `new Worker()` until the worker's top-level code runs, in ms. */
+  toTopLevelMs: number;
+  /** From then until its first message is handled, in ms. */
+  toFirstMessageMs: number;
+  /** From `new Worker()` until its reply is back, in ms. */
+  toReplyMs: number;
+}
+
+/**
+ * Starts one worker, sends it a message at once, and splits the wait for the
+ * reply into phases: until the worker's code runs, until its first message
+ * is handled, until the reply is back. The worker stamps the first two into
+ * shared memory.
+ *
+ * @returns The three times, in milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { measureWorkerPhases } from "./startup_cost.ts";
+ * import assert from "node:assert/strict";
+ * const phases = await measureWorkerPhases();
+ * assert.ok(phases.toReplyMs >= phases.toTopLevelMs);
+ * ```
+ */
+export async function measureWorkerPhases(): Promise<WorkerPhases> {
+  const now = () => performance.timeOrigin + performance.now();
+  const stamps = new Float64Array(new SharedArrayBuffer(16));
+  const started = now();
+  const worker = new Worker(PHASE_WORKER, { type: "module" });
+  try {
+    const replied = new Promise<void>((resolve, reject) => {
+      worker.onmessage = () => resolve();
+      worker.onerror = (event) => {
+        event.preventDefault();
+        reject(new Error(`Phase probe worker failed: ${event.message}`));
+      };
+    });
+    worker.postMessage(stamps.buffer);
+    await replied;
+    return {
+      toTopLevelMs: stamps[0] - started,
+      toFirstMessageMs: stamps[1] - stamps[0],
+      toReplyMs: now() - started,
+    };
+  } finally {
+    worker.terminate();
+  }
+}
+
+/**
+ * Runs {@linkcode measureWorkerPhases} in a fresh child, as a plain program
+ * (`deno eval`) or in a REPL session (`deno repl`, which is how the notebook
+ * kernel runs cells too), to find where a slow start comes from.
+ *
+ * @param runner How the child runs the probe.
+ * @returns What the child measured.
+ * @throws {Error} When the child fails or prints no measurement.
+ *
+ * @example
+ * ```ts
+ * import { measureWorkerPhasesIn } from "./startup_cost.ts";
+ * import assert from "node:assert/strict";
+ * const phases = await measureWorkerPhasesIn("program");
+ * assert.ok(phases.toReplyMs > 0);
+ * ```
+ */
+export async function measureWorkerPhasesIn(
+  runner: "program" | "repl",
+): Promise<WorkerPhases> {
+  const probe = `const { measureWorkerPhases } = await import(${
+    JSON.stringify(import.meta.url)
+  }); console.log(JSON.stringify(await measureWorkerPhases()));`;
+  const args = runner === "program"
+    ? ["eval", probe]
+    : ["repl", "--allow-read", `--eval=${probe}`];
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  // A REPL runs the probe first, then reads this command and exits.
+  const stdin = child.stdin.getWriter();
+  await stdin.write(new TextEncoder().encode("close()\n"));
+  await stdin.close();
+  const output = await child.output();
+  const line = new TextDecoder().decode(output.stdout).split("\n")
+    .find((text) => text.startsWith("{"));
+  if (!output.success || line === undefined) {
+    throw new Error(
+      `Worker phase probe as a ${runner} failed with code ${output.code}: ${
+        new TextDecoder().decode(output.stderr).trim()
+      }`,
+    );
+  }
+  return JSON.parse(line);
 }

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import {
   checkPositiveIntegers,
   measureStartup,
+  measureWorkerPhases,
+  measureWorkerPhasesIn,
   processRssKiB,
   startEchoWorker,
   workerStartupByKind,
@@ -94,4 +96,27 @@ Deno.test("workerStartupInChild returns the child's measurement", async () => {
   const result = await workerStartupInChild({ repeats: 1, parallel: 1 });
   assert.equal(result.bySource.length, 4);
   assert.equal(result.parallel, 1);
+});
+
+Deno.test("measureWorkerPhases splits a worker's start into its phases", async () => {
+  const phases = await measureWorkerPhases();
+  assert.ok(phases.toTopLevelMs > 0, JSON.stringify(phases));
+  assert.ok(phases.toFirstMessageMs >= 0, JSON.stringify(phases));
+  // The reply comes after both stamps (1 ms slack: two clocks' rounding).
+  assert.ok(
+    phases.toReplyMs + 1 >= phases.toTopLevelMs + phases.toFirstMessageMs,
+    JSON.stringify(phases),
+  );
+});
+
+Deno.test("measureWorkerPhasesIn runs the probe as a program and in a REPL", async () => {
+  for (const runner of ["program", "repl"] as const) {
+    const phases = await measureWorkerPhasesIn(runner);
+    assert.deepEqual(Object.keys(phases).sort(), [
+      "toFirstMessageMs",
+      "toReplyMs",
+      "toTopLevelMs",
+    ]);
+    assert.ok(phases.toReplyMs > 0, `${runner}: ${JSON.stringify(phases)}`);
+  }
 });
