@@ -230,10 +230,10 @@ Deno.test("ProcessPool.close() rejects queued and running tasks", async () => {
   });
 });
 
-Deno.test("ProcessPool spawned and closed 20 times leaves no child running", async () => {
+Deno.test("ProcessPool spawned and closed 100 times leaves no child running", async () => {
   const module = new URL(`${TASKS.href}?spawn-and-close`);
   assert.deepEqual(await childrenRunning(module), []);
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 100; i++) {
     const pool = new ProcessPool(module, { size: 2 });
     await Promise.all([pool.run("echo", i), pool.run("echo", i)]);
     assert.equal((await childrenRunning(module)).length, 2);
