@@ -11,6 +11,7 @@ import { TASKS_MODULE } from "./tasks_module.ts";
 import { median, timeIt } from "./time_it.ts";
 import { countPrimes, splitRange } from "./workloads.ts";
 import { borrowWorkerPool } from "./warm_pool.ts";
+import { assertPositiveInteger } from "./_validate.ts";
 
 /** The ways the workload can be run. */
 export type CpuBoundMode =
@@ -89,18 +90,10 @@ export async function cpuBoundExperiment(
     repeats = 3,
     modes = ["sequential", "async tasks", "workers", "processes"],
   } = options;
-  for (
-    const [name, value] of [["limit", limit], ["chunks", chunks], [
-      "parallelism",
-      parallelism,
-    ]] as const
-  ) {
-    if (!Number.isSafeInteger(value) || value < 1) {
-      throw new RangeError(
-        `Cannot run the CPU-bound experiment: '${name}' must be a positive integer, received ${value}`,
-      );
-    }
-  }
+  const where = "Cannot run the CPU-bound experiment";
+  assertPositiveInteger(where, "limit", limit);
+  assertPositiveInteger(where, "chunks", chunks);
+  assertPositiveInteger(where, "parallelism", parallelism);
   const ranges = splitRange(0, limit, Math.ceil(limit / chunks));
   const inputs = ranges.map(([start, end]) => ({ start, end }));
   const sum = (counts: number[]) =>

@@ -11,6 +11,7 @@ import { progressSteps } from "./_progress.ts";
 import { ProcessPool } from "./process_pool.ts";
 import { timeIt } from "./time_it.ts";
 import { WorkerPool } from "./worker_pool.ts";
+import { assertPositiveInteger } from "./_validate.ts";
 
 /** The learner's task module, `workers/my_workload.ts`. */
 export const MY_WORKLOAD_MODULE: URL = new URL(
@@ -109,13 +110,8 @@ export async function measureWorkload(
     repeats = 3,
     onProgress,
   } = options;
-  for (const [name, value] of [["size", size], ["repeats", repeats]] as const) {
-    if (!Number.isSafeInteger(value) || value < 1) {
-      throw new RangeError(
-        `Cannot measure workload: '${name}' must be a positive integer, received ${value}`,
-      );
-    }
-  }
+  assertPositiveInteger("Cannot measure workload", "size", size);
+  assertPositiveInteger("Cannot measure workload", "repeats", repeats);
   if (!Array.isArray(inputs) || inputs.length === 0) {
     throw new RangeError(
       "Cannot measure workload: 'inputs' must be a non-empty array",

@@ -409,26 +409,14 @@ export async function workerStartupInChild(
   const { repeats = 3, parallel = 4 } = options;
   assertPositiveInteger("Cannot measure worker start-up", "repeats", repeats);
   assertPositiveInteger("Cannot measure worker start-up", "parallel", parallel);
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      "--allow-read",
-      PROBE.href,
-      String(repeats),
-      String(parallel),
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!output.success) {
-    throw new Error(
-      `Start-up probe failed with code ${output.code}: ${
-        new TextDecoder().decode(output.stderr).trim()
-      }`,
-    );
-  }
-  return JSON.parse(new TextDecoder().decode(output.stdout));
+  return await measureInDenoChild("Start-up probe", [
+    "run",
+    "--no-prompt",
+    "--allow-read",
+    PROBE.href,
+    String(repeats),
+    String(parallel),
+  ]);
 }
 
 /** Where a new worker's start-up time goes, from {@linkcode measureWorkerPhases}. */
@@ -508,6 +496,15 @@ export async function measureWorkerPhasesIn(
   const args = runner === "program"
     ? ["eval", probe]
     : ["repl", "--allow-read", `--eval=${probe}`];
+  return await measureInDenoChild(`Worker phase probe as a ${runner}`, args);
+}
+
+/**
+ * Runs `deno` with `args` in a fresh child and returns the measurement it
+ * prints as a JSON line. Its stdin gets `close()`, so a REPL child exits once
+ * it has run the probe; other children ignore it.
+ */
+async function measureInDenoChild<T>(what: string, args: string[]): Promise<T> {
   const child = new Deno.Command(Deno.execPath(), {
     args,
     stdin: "piped",
@@ -515,7 +512,6 @@ export async function measureWorkerPhasesIn(
     stderr: "piped",
     env: { NO_COLOR: "1" },
   }).spawn();
-  // A REPL runs the probe first, then reads this command and exits.
   const stdin = child.stdin.getWriter();
   await stdin.write(new TextEncoder().encode("close()\n"));
   await stdin.close();
@@ -524,7 +520,7 @@ export async function measureWorkerPhasesIn(
     .find((text) => text.startsWith("{"));
   if (!output.success || line === undefined) {
     throw new Error(
-      `Worker phase probe as a ${runner} failed with code ${output.code}: ${
+      `${what} failed with code ${output.code}: ${
         new TextDecoder().decode(output.stderr).trim()
       }`,
     );
