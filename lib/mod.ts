@@ -4,7 +4,7 @@
  * and plots and tables for notebooks.
  *
  * Each part is also importable from its own module, in folders by job:
- * `pools/` (WorkerPool, ProcessPool, `expose`), `sync/` (locks on shared
+ * `pools/` (WorkerPool, ProcessPool and their TaskPool, `expose`), `sync/` (locks on shared
  * memory), `measure/`, `display/` (tables, plots, progress), `workloads/`
  * and `util/`. The course's experiments live in `experiments/` and are not
  * part of the toolkit.
@@ -25,6 +25,7 @@
  */
 
 export * from "./pools/expose.ts";
+export * from "./pools/task_pool.ts";
 export * from "./pools/worker_pool.ts";
 export * from "./pools/process_pool.ts";
 export * from "./pools/warm_pool.ts";

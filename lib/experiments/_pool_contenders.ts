@@ -122,6 +122,8 @@ async function startRawPostMessage(workers: number): Promise<Contender> {
       {
         kind: "hello",
         started: new Int32Array(new SharedArrayBuffer(4)),
+        concurrency: 1,
+        answerEach: false,
       } satisfies HelloMessage,
     );
     started.push(ready.promise);
@@ -149,11 +151,7 @@ async function startRawPostMessage(workers: number): Promise<Contender> {
     const task = Promise.withResolvers<unknown>();
     pending.set(request.id, task);
     all[nextWorker].postMessage(
-      {
-        kind: "tasks",
-        requests: [request],
-        answerEach: false,
-      } satisfies TasksMessage,
+      { kind: "tasks", requests: [request] } satisfies TasksMessage,
     );
     nextWorker = (nextWorker + 1) % all.length;
     return task.promise;

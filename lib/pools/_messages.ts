@@ -5,15 +5,8 @@
  * @module
  */
 
-/** Command-line flag telling `expose()` to answer NDJSON over stdio. */
-export const CHILD_FLAG = "--expose-ndjson";
-
-/**
- * Prefix of every protocol line a child writes, so stray `console.log()`
- * output from a task can be told apart from replies instead of corrupting
- * the stream.
- */
-export const LINE_MARKER = "\x1e";
+/** Command-line flag telling `expose()` it runs in a `ProcessPool` child. */
+export const CHILD_FLAG = "--expose-pool-child";
 
 /** Ask for one task, or one task over many inputs when `batch` is set. */
 export interface TaskRequest {
@@ -26,21 +19,15 @@ export interface TaskRequest {
 
 /**
  * Requests travelling in one message, so that many tiny tasks cost one
- * message instead of one each. The worker runs them one after another, in
- * order, as if each had come alone.
+ * message instead of one each. The worker starts them in order, as if each
+ * had come alone, and runs up to its `concurrency` of them at once.
  */
 export interface TasksMessage {
   kind: "tasks";
   requests: TaskRequest[];
-  /**
-   * Answer each task as soon as it finishes instead of gathering the answers
-   * of tasks that finish in one go. Pools with a task timeout ask for this:
-   * a worker killed for overrunning must not take finished answers with it.
-   */
-  answerEach: boolean;
 }
 
-/** An error flattened so it survives structured clone and JSON. */
+/** An error flattened so it survives structured clone with its name. */
 export interface SerializedError {
   name: string;
   message: string;
@@ -48,21 +35,34 @@ export interface SerializedError {
 }
 
 /**
- * Sent by a pool to a new worker, which answers with a
+ * Sent by a pool to a new worker or child, which answers with a
  * {@linkcode ReadyMessage}. The pool asks first because, under `deno test`
  * on Deno 2.9, a message a worker posts on its own while it starts up is
  * sometimes never delivered (2 workers: lost in 18 of 40 fresh runs), while
- * replies to the parent's messages always arrive. Child processes speak
- * first: their stdout has no such problem.
+ * replies to the parent's messages always arrive.
  */
 export interface HelloMessage {
   kind: "hello";
+  /** How many tasks the runner may run at once (async ones overlap). */
+  concurrency: number;
   /**
-   * A shared counter the worker increments as it starts each task, so the
-   * pool can tell, when the worker dies, which of the tasks sent to it had
-   * not started and can safely run elsewhere.
+   * Answer each task as soon as it finishes instead of gathering the answers
+   * of tasks that finish in one go. Pools with a task timeout ask for this:
+   * a runner killed for overrunning must not take finished answers with it.
    */
-  started: Int32Array;
+  answerEach: boolean;
+  /**
+   * A worker's shared counter, which it increments as it starts each task,
+   * so the pool can tell, when the worker dies, which of the tasks sent to
+   * it had not started and can safely run elsewhere.
+   */
+  started?: Int32Array;
+  /**
+   * A child's frame marker: 8 bytes, the first 0xFF, that start every
+   * fragment of its replies on stdout, so that whatever a task writes there
+   * itself is told apart from replies.
+   */
+  marker?: Uint8Array;
 }
 
 /**
@@ -73,17 +73,20 @@ export interface HelloMessage {
 export const STOPPED = -1;
 
 /**
- * Sent when the module has loaded and `expose()` is listening: by a worker
- * in answer to each {@linkcode HelloMessage}, by a child unasked.
+ * Sent when the module has loaded and `expose()` is listening, in answer to
+ * each {@linkcode HelloMessage}.
  */
 export interface ReadyMessage {
   kind: "ready";
   tasks: string[];
 }
 
-/** The outcome of one request; for a batch, `value` is the array of results. */
+/**
+ * The outcome of one request; for a batch (`batch` set), `value` is the
+ * array of results.
+ */
 export type TaskResult =
-  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: true; value: unknown; batch?: boolean }
   | { id: number; ok: false; error: SerializedError };
 
 /** Outcomes of requests, in the order the requests were sent. */
@@ -98,9 +101,17 @@ export interface ResultsMessage {
   spentMs: number;
 }
 
-/** Sent by a worker that is about to close itself. */
+/**
+ * Sent by a runner that is about to end: a worker closing itself, or a
+ * child exiting (through `Deno.exit()`, its end, or an uncaught error).
+ */
 export interface ExitMessage {
   kind: "exit";
+  /**
+   * How many tasks it had started in all, so the tasks sent after those can
+   * safely run elsewhere (children only: workers count in shared memory).
+   */
+  started?: number;
 }
 
 /** Any message from a worker or child to its pool. */
