@@ -15,7 +15,7 @@ import {
   PEERS,
   startContender,
 } from "./_pool_contenders.ts";
-import { assertPositiveInteger } from "../util/validate.ts";
+import { assertInteger } from "../util/validate.ts";
 import { median } from "../measure/time_it.ts";
 import { stringifyRecords } from "../workloads/workloads.ts";
 
@@ -127,9 +127,9 @@ export async function poolThroughput(
 ): Promise<PoolThroughputRun> {
   const { tasks, workers, repeats, startTimeoutMs = 10_000 } = options ?? {};
   const where = "Cannot measure pool throughput";
-  assertPositiveInteger(where, "tasks", tasks);
-  assertPositiveInteger(where, "workers", workers);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "tasks", tasks);
+  assertInteger(where, "workers", workers);
+  assertInteger(where, "repeats", repeats);
   const inputs = new Array(tasks).fill(undefined);
   const { names, samples, skipped } = await takeTurns(
     THROUGHPUT_CONTENDERS,
@@ -189,8 +189,8 @@ export async function poolLatency(
 ): Promise<PoolLatencyRow[]> {
   const { rounds, repeats } = options ?? {};
   const where = "Cannot measure pool latency";
-  assertPositiveInteger(where, "rounds", rounds);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "rounds", rounds);
+  assertInteger(where, "repeats", repeats);
   // A worker's round trip depends on where the OS put its thread (the same
   // core as the main thread or another: tens of microseconds apart on a VM),
   // and that holds for a contender's whole life. So every repeat starts
@@ -297,10 +297,10 @@ export async function poolOnMillisecondTasks(
 ): Promise<MillisecondTasksRow[]> {
   const { tasks, records, workers, repeats } = options ?? {};
   const where = "Cannot measure pools on ~1 ms tasks";
-  assertPositiveInteger(where, "tasks", tasks);
-  assertPositiveInteger(where, "records", records);
-  assertPositiveInteger(where, "workers", workers);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "tasks", tasks);
+  assertInteger(where, "records", records);
+  assertInteger(where, "workers", workers);
+  assertInteger(where, "repeats", repeats);
   const inputs = new Array(tasks).fill(records);
   const expected = stringifyRecords(records);
   const check = (name: string, results: unknown[]) => {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { assertInteger } from "../util/validate.ts";
 import { moduleUrl } from "./_module_url.ts";
 import { type CoreSettings, PoolCore, type PoolStats } from "./_pool.ts";
 
@@ -258,11 +259,7 @@ export abstract class TaskPool<
           `Cannot map task '${task}': 'chunkSize' must be a number, received ${typeof chunkSize}`,
         );
       }
-      if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) {
-        throw new RangeError(
-          `Cannot map task '${task}': 'chunkSize' must be a positive integer, received ${chunkSize}`,
-        );
-      }
+      assertInteger(`Cannot map task '${task}'`, "chunkSize", chunkSize);
     }
     chunkSize ??= Math.max(1, Math.ceil(items.length / (this.#size * 4)));
     const runOptions = { signal: options?.signal };
@@ -344,9 +341,5 @@ function checkNumber(name: string, value: unknown): void {
 
 function checkPositiveInteger(name: string, value: unknown): void {
   checkNumber(name, value);
-  if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw new RangeError(
-      `Cannot create pool: '${name}' must be a positive integer, received ${value}`,
-    );
-  }
+  assertInteger("Cannot create pool", name, value);
 }
