@@ -244,6 +244,7 @@ export class PoolCore {
       this.#queue.push(job);
       this.#queued++;
       this.#grow();
+      this.#sendAhead();
     }
     return promise;
   }
@@ -545,16 +546,7 @@ export class PoolCore {
     while (this.#queued > 0 && slot.groups < concurrency) {
       this.#send(slot, this.#takeGroup());
     }
-    if (
-      this.#queued > 0 && slot.groups === concurrency &&
-      this.#free.length === 0 && this.#starting === 0 &&
-      slot.sent.at(-1)?.signal === undefined &&
-      this.#nextQueued()?.signal === undefined
-    ) {
-      // Sent ahead, it waits in the runner instead of a round trip away.
-      // Only when every runner is busy, so none idles meanwhile, and never
-      // next to a task with a signal: aborting it kills its runner, and a
-      // task waiting in that runner could not be told from a started one.
+    if (this.#queued > 0 && this.#mayGoAhead(slot)) {
       this.#send(slot, this.#takeGroup());
     }
     if (slot.groups < concurrency && !slot.free && slot.state === READY) {
@@ -562,6 +554,31 @@ export class PoolCore {
       this.#free.push(slot);
     }
     if (this.#busy === 0 && this.#queued === 0) this.#armIdleTimer();
+  }
+
+  /**
+   * Whether `slot` may take one group ahead of its lanes: it waits in the
+   * runner instead of a round trip away. Only while every runner is up and
+   * busy, so none idles meanwhile, and never next to a task with a signal:
+   * aborting it kills its runner, and a task waiting in that runner could
+   * not be told from a started one.
+   */
+  #mayGoAhead(slot: Slot): boolean {
+    return slot.state === READY && slot.groups === this.#concurrency &&
+      this.#free.length === 0 && this.#starting === 0 &&
+      slot.sent.at(-1)?.signal === undefined &&
+      this.#nextQueued()?.signal === undefined;
+  }
+
+  /** Sends a group ahead to each runner that may take one. */
+  #sendAhead(): void {
+    if (this.#free.length > 0 || this.#starting > 0) return;
+    for (const slot of this.#slots) {
+      if (this.#queued === 0) return;
+      if (slot !== undefined && this.#mayGoAhead(slot)) {
+        this.#send(slot, this.#takeGroup());
+      }
+    }
   }
 
   /** The first task waiting in the queue. */

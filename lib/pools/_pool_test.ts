@@ -12,6 +12,8 @@ interface FakeRunner {
   events: RunnerEvents;
   settings: RunnerSettings;
   messages: TasksMessage[];
+  /** How many of `messages` have been answered, in order. */
+  answered: number;
   /** What `stopStarting()` answers: tasks started in all. */
   started: number;
   killed: boolean;
@@ -39,6 +41,7 @@ function fakeCore(
         events,
         settings,
         messages: [],
+        answered: 0,
         started: 0,
         killed: false,
       };
@@ -65,9 +68,12 @@ function ready(runner: FakeRunner): void {
   runner.events.message({ kind: "ready", tasks: ["echo"] });
 }
 
-/** Answers every request of `runner`'s `index`th message with its input. */
-function answer(runner: FakeRunner, index = -1, spentMs = 0.001): void {
-  const { requests } = runner.messages.at(index)!;
+/**
+ * Answers every request of `runner`'s oldest unanswered message with its
+ * input, as a runner that runs its tasks in order does.
+ */
+function answerNext(runner: FakeRunner, spentMs = 0.001): void {
+  const { requests } = runner.messages[runner.answered++];
   runner.events.message(
     {
       kind: "results",
@@ -98,27 +104,31 @@ Deno.test("PoolCore sends queued tiny tasks in one message, an even share of the
   assert.deepEqual(runners[0].messages.map(inputsOf), [["a"]]);
   ready(runners[1]);
   assert.deepEqual(runners[1].messages.map(inputsOf), [["b"]]);
-  answer(runners[0]);
-  answer(runners[1]);
-  // Both runners are free: the first new task goes to one at once.
-  results.push(...submitAll(core, [0]));
-  results.push(...submitAll(core, [1]));
-  assert.deepEqual(inputsOf(runners[1].messages[1]), [0]);
-  assert.deepEqual(inputsOf(runners[0].messages[1]), [1]);
-  results.push(...submitAll(core, [2, 3, 4, 5, 6, 7, 8, 9]));
-  // Runner 1, free first, takes half the queue and, with every runner busy
-  // and a backlog left, half the rest to start the moment it is done.
-  answer(runners[1]);
-  assert.deepEqual(runners[1].messages.slice(2).map(inputsOf), [
-    [2, 3, 4, 5],
-    [6, 7],
+  answerNext(runners[0]);
+  answerNext(runners[1]);
+  // Both free: the next two go at once, one each; the next two wait in a
+  // runner, sent ahead; the other six wait in the pool.
+  results.push(...submitAll(core, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+  assert.equal(core.stats().queued, 6);
+  // Each runner, when free of a message, takes a group: half the queue.
+  answerNext(runners[1]);
+  answerNext(runners[0]);
+  answerNext(runners[1]);
+  assert.deepEqual(runners[1].messages.map(inputsOf), [
+    ["b"],
+    [0],
+    [3],
+    [4, 5, 6],
+    [9],
   ]);
-  answer(runners[0]);
-  assert.deepEqual(runners[0].messages.slice(2).map(inputsOf), [[8], [9]]);
-  for (const runner of runners) {
-    answer(runner, 2);
-    answer(runner, 3);
-  }
+  assert.deepEqual(runners[0].messages.map(inputsOf), [["a"], [1], [2], [
+    7,
+    8,
+  ]]);
+  answerNext(runners[0]);
+  answerNext(runners[0]);
+  answerNext(runners[1]);
+  answerNext(runners[1]);
   assert.deepEqual(await Promise.all(results), [
     "a",
     "b",
@@ -133,17 +143,17 @@ Deno.test("PoolCore sends a group ahead only while every runner is busy and a ba
   ready(runners[0]);
   const rest = submitAll(core, [1, 2, 3, 4, 5]);
   // Tasks of 0.5 ms: two make a group.
-  answer(runners[0], -1, 0.5);
-  // The runner took a group and, with more still queued, one more.
-  assert.deepEqual(runners[0].messages.slice(1).map(inputsOf), [[1, 2], [
-    3,
-    4,
-  ]]);
-  assert.equal(core.stats().queued, 1);
-  answer(runners[0], 1, 0.5);
-  assert.deepEqual(inputsOf(runners[0].messages[3]), [5]);
-  answer(runners[0], 2, 0.5);
-  answer(runners[0], 3, 0.5);
+  answerNext(runners[0], 0.5);
+  answerNext(runners[0], 0.5);
+  assert.deepEqual(runners[0].messages.map(inputsOf), [
+    ["first"],
+    [1],
+    [2, 3],
+    [4, 5],
+  ]);
+  assert.equal(core.stats().queued, 0);
+  answerNext(runners[0], 0.5);
+  answerNext(runners[0], 0.5);
   assert.deepEqual(await Promise.all([first, ...rest]), [
     "first",
     1,
@@ -160,17 +170,13 @@ Deno.test("PoolCore sends a task one at a time once tasks cost more than a messa
   const first = core.submit("echo", 0, undefined, false);
   ready(runners[0]);
   const rest = submitAll(core, [1, 2, 3]);
-  answer(runners[0], -1, 5);
-  assert.deepEqual(runners[0].messages.slice(1).map(inputsOf), [[1], [2]]);
-  answer(runners[0], 1, 5);
-  assert.deepEqual(inputsOf(runners[0].messages[3]), [3]);
-  answer(runners[0], 2, 5);
-  answer(runners[0], 3, 5);
+  for (let i = 0; i < 4; i++) answerNext(runners[0], 5);
+  assert.deepEqual(runners[0].messages.map(inputsOf), [[0], [1], [2], [3]]);
   assert.deepEqual(await Promise.all([first, ...rest]), [0, 1, 2, 3]);
   await core.close();
 });
 
-Deno.test("PoolCore sends a task with a signal alone and nothing ahead behind it", async () => {
+Deno.test("PoolCore sends a task with a signal alone and nothing ahead next to it", async () => {
   const { core, runners } = fakeCore();
   const first = core.submit("echo", "first", undefined, false);
   ready(runners[0]);
@@ -180,13 +186,16 @@ Deno.test("PoolCore sends a task with a signal alone and nothing ahead behind it
     core.submit("echo", "y", undefined, false),
     core.submit("echo", "z", undefined, false),
   ];
-  answer(runners[0]);
-  assert.deepEqual(runners[0].messages.slice(1).map(inputsOf), [[
+  // Nothing went ahead: the next task has a signal.
+  assert.equal(runners[0].messages.length, 1);
+  answerNext(runners[0]);
+  // Alone, and nothing ahead behind it.
+  assert.deepEqual(runners[0].messages.map(inputsOf), [["first"], [
     "signalled",
   ]]);
-  answer(runners[0]);
+  answerNext(runners[0]);
   assert.deepEqual(inputsOf(runners[0].messages[2]), ["y", "z"]);
-  answer(runners[0]);
+  answerNext(runners[0]);
   assert.deepEqual(await Promise.all([first, ...rest]), [
     "first",
     "signalled",
@@ -196,15 +205,21 @@ Deno.test("PoolCore sends a task with a signal alone and nothing ahead behind it
   await core.close();
 });
 
-/** A runner with a group of "b", "c", "d" sent after "a" was answered. */
+/**
+ * A runner that has answered "first", "x" and "y" and holds "b", "c", "d"
+ * in one message: their seqs are 3, 4 and 5.
+ */
 async function runnerWithGroup(tellsStarts: boolean) {
   const { core, runners } = fakeCore({}, tellsStarts);
-  const first = core.submit("echo", "a", undefined, false);
+  const first = core.submit("echo", "first", undefined, false);
   ready(runners[0]);
+  const [x, y] = submitAll(core, ["x", "y"]);
+  answerNext(runners[0]);
   const group = submitAll(core, ["b", "c", "d"]);
-  answer(runners[0]);
-  assert.equal(await first, "a");
-  assert.deepEqual(inputsOf(runners[0].messages[1]), ["b", "c", "d"]);
+  answerNext(runners[0]);
+  answerNext(runners[0]);
+  assert.deepEqual(await Promise.all([first, x, y]), ["first", "x", "y"]);
+  assert.deepEqual(inputsOf(runners[0].messages.at(-1)), ["b", "c", "d"]);
   return { core, runners, group };
 }
 
@@ -218,25 +233,25 @@ Deno.test("PoolCore judges a dead runner's unanswered tasks by what it had start
     async () => {
       const { core, runners, group } = await runnerWithGroup(true);
       // "b" and "c" started (c's answer is lost), "d" not.
-      runners[0].started = 3;
+      runners[0].started = 5;
       runners[0].events.death("it crashed");
       assert.equal(runners[0].killed, true);
       await assert.rejects(group[0], DIED);
       await assert.rejects(group[1], DIED);
       ready(runners[1]);
       assert.deepEqual(inputsOf(runners[1].messages[0]), ["d"]);
-      answer(runners[1]);
+      answerNext(runners[1]);
       assert.equal(await group[2], "d");
       await core.close();
     },
   );
   await t.step("a child that says how many it started: the same", async () => {
     const { core, runners, group } = await runnerWithGroup(false);
-    runners[0].events.death("it crashed", 2);
+    runners[0].events.death("it crashed", 4);
     await assert.rejects(group[0], DIED);
     ready(runners[1]);
     assert.deepEqual(inputsOf(runners[1].messages[0]), ["c", "d"]);
-    answer(runners[1]);
+    answerNext(runners[1]);
     assert.deepEqual(await Promise.all(group.slice(1)), ["c", "d"]);
     await core.close();
   });
@@ -258,33 +273,27 @@ Deno.test("PoolCore judges a child it killed only once its death is reported", a
   ready(runners[0]);
   assert.equal(runners[0].settings.answerEach, true);
   const group = submitAll(core, ["hangs", "after", "last"]);
-  answer(runners[0]);
+  answerNext(runners[0]);
   assert.equal(await first, "first");
-  assert.deepEqual(inputsOf(runners[0].messages[1]), [
-    "hangs",
+  assert.deepEqual(runners[0].messages.slice(1).map(inputsOf), [["hangs"], [
     "after",
     "last",
-  ]);
+  ]]);
   await assert.rejects(group[0], {
     name: "TimeoutError",
     message: "Cannot finish task 'echo': it timed out after 20 ms",
   });
   assert.equal(runners[0].killed, true);
-  // Killed, the child still delivers what it wrote before: an answer to
-  // the timed-out task (ignored, it was settled) and nothing else.
-  const { requests } = runners[0].messages[1];
-  runners[0].events.message({
-    kind: "results",
-    results: [{ id: requests[0].id, ok: true, value: "too late" }],
-    spentMs: 0.001,
-  });
+  // Killed, the child still delivers what it wrote before: here a late
+  // answer to the timed-out task, which is ignored (it was settled).
+  answerNext(runners[0]);
   assert.equal(runners.length, 1);
   runners[0].events.death("it was killed");
   // Answering each task before the next, it can only have been running
   // the timed-out one: the other two run on a new child.
   ready(runners[1]);
   assert.deepEqual(inputsOf(runners[1].messages[0]), ["after", "last"]);
-  answer(runners[1]);
+  answerNext(runners[1]);
   assert.deepEqual(await Promise.all(group.slice(1)), ["after", "last"]);
   await core.close();
 });
@@ -298,16 +307,16 @@ Deno.test("PoolCore rejects only the task whose input cannot be sent, even in a 
     core.submit("echo", () => 1, undefined, false),
     core.submit("echo", "b", undefined, false),
   ];
-  answer(runners[0], -1, 0.0001);
-  // The group failed as a whole, so its tasks went one message each.
+  answerNext(runners[0], 0.0001);
+  // The group of the other two failed as a whole, so they went one by one.
   assert.deepEqual(runners[0].messages.slice(1).map(inputsOf), [["a"], ["b"]]);
   await assert.rejects(rest[1], {
     name: "TypeError",
     message:
       "Cannot run task 'echo': the input could not be sent to the worker (a function could not be cloned)",
   });
-  answer(runners[0], 1);
-  answer(runners[0], 2);
+  answerNext(runners[0]);
+  answerNext(runners[0]);
   assert.deepEqual(await Promise.all([first, rest[0], rest[2]]), [
     "first",
     "a",
@@ -328,39 +337,49 @@ Deno.test("PoolCore with concurrentTasks gives a runner that many tasks at once 
     ["c"],
     ["d"],
   ]);
-  for (const index of [2, 0, 3, 1]) answer(runners[0], index);
+  for (const index of [2, 0, 3, 1]) {
+    const { requests } = runners[0].messages[index];
+    runners[0].events.message({
+      kind: "results",
+      results: [{ id: requests[0].id, ok: true, value: requests[0].input }],
+      spentMs: 1,
+    });
+  }
   assert.deepEqual(await Promise.all(tasks), ["a", "b", "c", "d"]);
   await core.close();
 });
 
-Deno.test("PoolCore counts free lanes against maxQueue", async () => {
+Deno.test("PoolCore counts free lanes and the pool's queue against maxQueue", async () => {
   const { core, runners } = fakeCore({ concurrency: 2, maxQueue: 1 });
   const first = core.submit("echo", "first", undefined, false);
   ready(runners[0]);
-  // One lane is free: the next task starts at once; then one may wait.
+  // One lane is free: the next task starts at once; the one after waits
+  // in the runner, sent ahead; then one may wait in the pool.
   const second = core.submit("echo", "second", undefined, false);
+  const ahead = core.submit("echo", "ahead", undefined, false);
   const waiting = core.submit("echo", "waits", undefined, false);
   assert.equal(core.stats().queued, 1);
   await assert.rejects(core.submit("echo", "too many", undefined, false), {
     name: "RangeError",
+    message:
+      "Cannot run task 'echo': the queue is full (maxQueue 1), received one task too many",
   });
-  answer(runners[0], 0);
-  answer(runners[0], 1);
-  answer(runners[0], 2);
-  assert.deepEqual(await Promise.all([first, second, waiting]), [
+  for (let i = 0; i < 4; i++) answerNext(runners[0]);
+  assert.deepEqual(await Promise.all([first, second, ahead, waiting]), [
     "first",
     "second",
+    "ahead",
     "waits",
   ]);
   await core.close();
 });
 
-Deno.test("PoolCore.close() rejects a group's running task and the ones it had not started", async () => {
+Deno.test("PoolCore.close() rejects a runner's started task and the ones it had not started", async () => {
   const { core, runners } = fakeCore();
   const first = core.submit("echo", "first", undefined, false);
   ready(runners[0]);
   const group = submitAll(core, ["a", "b"]);
-  answer(runners[0]);
+  answerNext(runners[0]);
   await first;
   runners[0].started = 2;
   const checks = Promise.all([

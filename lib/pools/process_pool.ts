@@ -163,13 +163,19 @@ function spawnChild(
     stderr: output.stderr,
   }).spawn();
   const writer = child.stdin.getWriter();
-  // Frames sent in one tick go out in one write, not one op per task.
-  const frames = new Encoder();
+  // Frames sent in one tick go out in one write, not one op per task,
+  // straight from the encoder's buffer: a spare encoder takes the next
+  // frames until the write is done, as a fresh copy would cost more.
+  const spare: Encoder[] = [];
+  let frames = new Encoder();
   const flush = () => {
-    const bytes = frames.bytes().slice();
-    frames.reset();
+    const written = frames;
+    frames = spare.pop() ?? new Encoder();
     // A failed write means the child died; `status` reports that.
-    writer.write(bytes).catch(() => {});
+    writer.write(written.bytes()).catch(() => {}).finally(() => {
+      written.reset();
+      spare.push(written);
+    });
   };
   const send = (message: ParentMessage) => {
     if (frames.length === 0) queueMicrotask(flush);

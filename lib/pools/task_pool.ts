@@ -30,8 +30,10 @@ export interface TaskPoolOptions {
    */
   concurrentTasks?: number;
   /**
-   * How many tasks may wait for a free worker; beyond that `run()` rejects
-   * with a `RangeError`. A non-negative integer or `Infinity`.
+   * How many tasks may wait in the pool's queue for a free worker (besides
+   * the one group each busy worker holds, sent ahead, ready to start next);
+   * beyond that `run()` rejects with a `RangeError`. A non-negative integer
+   * or `Infinity`.
    *
    * @default {Infinity}
    */
@@ -275,7 +277,8 @@ export abstract class TaskPool<
       );
     }
     const parts = await Promise.all(chunks) as T[][];
-    return parts.length === 1 ? parts[0] : parts.flat() as T[];
+    // concat copies arrays of numbers wholesale; flat() goes one by one.
+    return parts.length === 1 ? parts[0] : ([] as T[]).concat(...parts);
   }
 
   /**

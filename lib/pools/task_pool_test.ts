@@ -523,14 +523,18 @@ for (const kind of KINDS) {
   Deno.test(`${name}.run() rejects with a RangeError when the queue is full`, async () => {
     await using pool = await warmPool(kind, { maxQueue: 1 });
     const running = pool.run("sleep", 10);
-    const queued = pool.run("echo", 5);
-    await assert.rejects(pool.run("echo", 6), {
+    // The next task waits in the busy runner, sent ahead; one more may
+    // wait in the pool; the one after is one too many.
+    const ahead = pool.run("echo", 5);
+    const queued = pool.run("echo", 6);
+    assert.equal(pool.stats().queued, 1);
+    await assert.rejects(pool.run("echo", 7), {
       name: "RangeError",
       message:
         "Cannot run task 'echo': the queue is full (maxQueue 1), received one task too many",
     });
     await running;
-    assert.equal(await queued, 5);
+    assert.deepEqual(await Promise.all([ahead, queued]), [5, 6]);
   });
 
   Deno.test(`${name} with concurrentTasks runs that many async tasks at once in one ${runner}`, async () => {
