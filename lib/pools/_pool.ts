@@ -75,7 +75,10 @@ export interface PoolStats {
   failed: number;
   /** Tasks waiting for a free runner. */
   queued: number;
-  /** Milliseconds each runner slot spent running tasks, by slot. */
+  /**
+   * Milliseconds each runner slot spent running tasks, by its runners' own
+   * clocks (messages in transit not counted), by slot.
+   */
   busyMs: number[];
 }
 
@@ -140,7 +143,6 @@ interface Slot {
   groups: number;
   /** In the free list. */
   free: boolean;
-  busySince: number;
   /** Why the core killed it, for the tasks judged when it has died. */
   why: string;
 }
@@ -308,7 +310,6 @@ export class PoolCore {
           unanswered: 0,
           groups: 0,
           free: false,
-          busySince: 0,
           why: "",
         };
         this.#slots[index] = slot;
@@ -324,6 +325,8 @@ export class PoolCore {
   #onMessage(slot: Slot, message: ReplyMessage): void {
     if (slot.state === DEAD) return;
     if (message.kind === "results") {
+      // The runner's own clock: time running tasks, not messages in transit.
+      this.#busyMs[slot.index] += message.spentMs;
       const taskMs = message.spentMs / message.results.length;
       this.#taskMs = this.#taskMs === Infinity
         ? taskMs
@@ -376,7 +379,7 @@ export class PoolCore {
     let next = slot.next;
     while (next < sent.length && sent[next].state === DONE) next++;
     if (slot.unanswered === 0) {
-      if (sent.length > 0) this.#release(slot);
+      if (sent.length > 0) this.#busy--;
       slot.base += sent.length;
       slot.sent = [];
       slot.next = 0;
@@ -429,10 +432,7 @@ export class PoolCore {
    * by one, so only that one rejects.
    */
   #send(slot: Slot, group: Job[]): void {
-    if (slot.unanswered === 0) {
-      slot.busySince = performance.now();
-      this.#busy++;
-    }
+    if (slot.unanswered === 0) this.#busy++;
     if (!this.#trySend(slot, group)) {
       for (const job of group) {
         const error = group.length === 1
@@ -451,7 +451,7 @@ export class PoolCore {
           ),
         );
       }
-      if (slot.unanswered === 0) this.#release(slot);
+      if (slot.unanswered === 0) this.#busy--;
     }
     if (slot.free && slot.groups >= this.#concurrency) this.#unfree(slot);
     this.#startTimers(slot);
@@ -520,12 +520,6 @@ export class PoolCore {
         job.timer = setTimeout(() => this.#timeOut(job, timeout), timeout);
       }
     }
-  }
-
-  /** Marks `slot` idle and counts the time it was busy. */
-  #release(slot: Slot): void {
-    this.#busy--;
-    this.#busyMs[slot.index] += performance.now() - slot.busySince;
   }
 
   #settle(job: Job): void {
@@ -740,7 +734,7 @@ export class PoolCore {
       }
       first = false;
     }
-    if (slot.unanswered > 0) this.#release(slot);
+    if (slot.unanswered > 0) this.#busy--;
     slot.unanswered = 0;
     this.#lanes -= Math.min(slot.groups, this.#concurrency);
     slot.groups = 0;
@@ -763,7 +757,8 @@ export class PoolCore {
   }
 
   #armIdleTimer(): void {
-    this.#idleSince = performance.now();
+    // Milliseconds are fine enough here, and Date.now() is the cheaper clock.
+    this.#idleSince = Date.now();
     if (
       this.#idleTimer !== undefined || this.#closed ||
       !Number.isFinite(this.#settings.idleTimeoutMs)
@@ -781,8 +776,7 @@ export class PoolCore {
   #onIdleTimer(): void {
     this.#idleTimer = undefined;
     if (this.#busy > 0 || this.#queued > 0) return;
-    const left = this.#idleSince + this.#settings.idleTimeoutMs -
-      performance.now();
+    const left = this.#idleSince + this.#settings.idleTimeoutMs - Date.now();
     if (left > 1) {
       this.#setIdleTimer(left);
       return;

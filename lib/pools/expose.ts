@@ -112,23 +112,29 @@ function serve(
   let answers: TaskResult[] = [];
   let answered: TaskRequest[] = [];
   let spentMs = 0;
+  // When the synchronous tasks whose answers are gathered began: timing the
+  // stretch, not each tiny task, keeps clock reads out of the loop.
+  let stretch = 0;
   let pumping = false;
   let stopped = false;
   const flush = () => {
     if (answers.length === 0) return;
+    const now = performance.now();
+    spentMs += now - stretch;
+    stretch = now;
     postResults(post, answers, answered, spentMs);
     answers = [];
     answered = [];
     spentMs = 0;
   };
-  const finish = (request: TaskRequest, answer: TaskResult, began: number) => {
-    spentMs += performance.now() - began;
+  const finish = (request: TaskRequest, answer: TaskResult) => {
     answers.push(answer);
     answered.push(request);
     if (answerEach) flush();
   };
   const pump = () => {
     pumping = true;
+    stretch = performance.now();
     while (head < waiting.length && running < concurrency && !stopped) {
       if (!mayStart()) {
         stopped = true;
@@ -137,20 +143,23 @@ function serve(
       const request = waiting[head];
       waiting[head++] = undefined as never;
       started++;
-      const began = performance.now();
       const answer = run(tasks, request);
       // A task that closed its runner gets no answer: the pool reports it.
       if (stopped) break;
       if (answer instanceof Promise) {
         running++;
         flush();
+        const began = performance.now();
         answer.then((answer) => {
           running--;
           if (stopped) return;
-          finish(request, answer, began);
+          // Its own time, waits included, not the stretch it ends in.
+          spentMs += performance.now() - began;
+          stretch = performance.now();
+          finish(request, answer);
           if (!pumping) pump();
         });
-      } else finish(request, answer, began);
+      } else finish(request, answer);
     }
     if (head === waiting.length) {
       waiting.length = 0;
@@ -277,8 +286,11 @@ async function finishBatchAsync(
   return values;
 }
 
+/** As `await` decides it: only an object or a function can be a thenable. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+  return value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 interface WorkerScope {
