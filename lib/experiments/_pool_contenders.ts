@@ -16,7 +16,7 @@ import {
   deserializeError,
   type HelloMessage,
   type ReplyMessage,
-  type TaskRequest,
+  type SerializedError,
   type TasksMessage,
 } from "../pools/_messages.ts";
 import { WorkerPool } from "../pools/worker_pool.ts";
@@ -229,11 +229,14 @@ async function startRawPostMessage(
       const message = event.data;
       if (message.kind === "ready") ready.resolve();
       else if (message.kind === "results") {
-        for (const result of message.results) {
-          const task = pending.get(result.id)!;
-          pending.delete(result.id);
-          if (result.ok) task.resolve(result.value);
-          else task.reject(deserializeError(result.error));
+        const { first, ids, values, failed } = message;
+        for (let i = 0; i < values.length; i++) {
+          const id = ids?.[i] ?? first + i;
+          const task = pending.get(id)!;
+          pending.delete(id);
+          if (failed?.includes(i)) {
+            task.reject(deserializeError(values[i] as SerializedError));
+          } else task.resolve(values[i]);
         }
       }
     };
@@ -265,16 +268,17 @@ async function startRawPostMessage(
   let nextId = 1;
   let nextWorker = 0;
   return peer((input) => {
-    const request: TaskRequest = {
-      id: nextId++,
-      task,
-      input,
-      batch: false,
-    };
+    const id = nextId++;
     const answer = Promise.withResolvers<unknown>();
-    pending.set(request.id, answer);
+    pending.set(id, answer);
     all[nextWorker].postMessage(
-      { kind: "tasks", requests: [request] } satisfies TasksMessage,
+      {
+        kind: "tasks",
+        first: id,
+        task,
+        inputs: [input],
+        batch: false,
+      } satisfies TasksMessage,
     );
     nextWorker = (nextWorker + 1) % all.length;
     return answer.promise;

@@ -22,7 +22,7 @@ import { Decoder, Encoder } from "./_codec.ts";
 import type {
   HelloMessage,
   ReplyMessage,
-  TaskResult,
+  ResultsMessage,
   TasksMessage,
 } from "./_messages.ts";
 
@@ -79,26 +79,27 @@ export function writeMessage(
       encoder.uint8(message.answerEach ? 1 : 0);
       encoder.value(message.marker);
       return;
-    case "tasks":
+    case "tasks": {
+      const { task, inputs, batch } = message;
       encoder.uint8(TASKS);
-      encoder.uint32(message.requests.length);
-      for (const { id, task, input, batch } of message.requests) {
-        encoder.uint32(id);
-        encoder.string(task);
-        encoder.uint8(batch ? 1 : 0);
-        if (batch) encoder.container(input as unknown[]);
-        else encoder.value(input);
+      encoder.uint32(message.first);
+      encoder.uint32(inputs.length);
+      writeColumn(encoder, task, (name) => encoder.string(name));
+      writeColumn(encoder, batch, (flag) => encoder.uint8(flag ? 1 : 0));
+      for (let i = 0; i < inputs.length; i++) {
+        if (typeof batch === "boolean" ? batch : batch[i]) {
+          encoder.container(inputs[i] as unknown[]);
+        } else encoder.value(inputs[i]);
       }
       return;
+    }
     case "ready":
       encoder.uint8(READY);
       encoder.value(message.tasks);
       return;
     case "results":
       encoder.uint8(RESULTS);
-      encoder.float64(message.spentMs);
-      encoder.uint32(message.results.length);
-      for (const result of message.results) writeResult(encoder, result);
+      writeResults(encoder, message);
       return;
     case "exit":
       encoder.uint8(EXIT);
@@ -107,18 +108,77 @@ export function writeMessage(
   }
 }
 
-function writeResult(encoder: Encoder, result: TaskResult): void {
-  encoder.uint32(result.id);
-  if (!result.ok) {
+/** A column: one value for every row (flag 1), or one per row (flag 0). */
+function writeColumn<T>(
+  encoder: Encoder,
+  column: T | T[],
+  write: (value: T) => void,
+): void {
+  if (Array.isArray(column)) {
     encoder.uint8(0);
-    encoder.value(result.error);
-  } else if (result.batch) {
-    encoder.uint8(2);
-    encoder.container(result.value as unknown[]);
+    for (const value of column) write(value);
   } else {
     encoder.uint8(1);
-    encoder.value(result.value);
+    write(column);
   }
+}
+
+function readColumn<T>(
+  decoder: Decoder,
+  count: number,
+  read: () => T,
+): T | T[] {
+  if (decoder.uint8() === 1) return read();
+  return Array.from({ length: count }, read);
+}
+
+/** Indices as a count, then each. */
+function writeIndices(encoder: Encoder, indices: number[] = []): void {
+  encoder.uint32(indices.length);
+  for (const index of indices) encoder.uint32(index);
+}
+
+function readIndices(decoder: Decoder): number[] | undefined {
+  const count = decoder.uint32();
+  if (count === 0) return undefined;
+  return Array.from({ length: count }, () => decoder.uint32());
+}
+
+function writeResults(encoder: Encoder, message: ResultsMessage): void {
+  const { values, ids, batches = [] } = message;
+  encoder.float64(message.spentMs);
+  encoder.uint32(message.first);
+  encoder.uint32(values.length);
+  writeIndices(encoder, ids);
+  writeIndices(encoder, message.failed);
+  writeIndices(encoder, batches);
+  let nextBatch = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (batches[nextBatch] === i) {
+      nextBatch++;
+      encoder.container(values[i] as unknown[]);
+    } else encoder.value(values[i]);
+  }
+}
+
+function readResults(decoder: Decoder): ResultsMessage {
+  const spentMs = decoder.float64();
+  const first = decoder.uint32();
+  const count = decoder.uint32();
+  const message: ResultsMessage = {
+    kind: "results",
+    first,
+    values: [],
+    spentMs,
+  };
+  const ids = readIndices(decoder);
+  const failed = readIndices(decoder);
+  const batches = readIndices(decoder);
+  if (ids !== undefined) message.ids = ids;
+  if (failed !== undefined) message.failed = failed;
+  if (batches !== undefined) message.batches = batches;
+  message.values = Array.from({ length: count }, () => decoder.value());
+  return message;
 }
 
 /** Reads one message written by {@linkcode writeMessage}. */
@@ -134,31 +194,17 @@ export function readMessage(bytes: Uint8Array): ParentMessage | ReplyMessage {
         marker: decoder.value() as Uint8Array,
       };
     case TASKS: {
+      const first = decoder.uint32();
       const count = decoder.uint32();
-      const requests = new Array(count);
-      for (let i = 0; i < count; i++) {
-        const id = decoder.uint32();
-        const task = decoder.string();
-        const batch = decoder.uint8() === 1;
-        requests[i] = { id, task, input: decoder.value(), batch };
-      }
-      return { kind: "tasks", requests };
+      const task = readColumn(decoder, count, () => decoder.string());
+      const batch = readColumn(decoder, count, () => decoder.uint8() === 1);
+      const inputs = Array.from({ length: count }, () => decoder.value());
+      return { kind: "tasks", first, task, inputs, batch };
     }
     case READY:
       return { kind: "ready", tasks: decoder.value() as string[] };
-    case RESULTS: {
-      const spentMs = decoder.float64();
-      const count = decoder.uint32();
-      const results: TaskResult[] = new Array(count);
-      for (let i = 0; i < count; i++) {
-        const id = decoder.uint32();
-        const ok = decoder.uint8();
-        results[i] = ok === 0
-          ? { id, ok: false, error: decoder.value() as never }
-          : { id, ok: true, value: decoder.value() };
-      }
-      return { kind: "results", results, spentMs };
-    }
+    case RESULTS:
+      return readResults(decoder);
     case EXIT: {
       const started = decoder.float64();
       return { kind: "exit", started: started < 0 ? undefined : started };

@@ -9,7 +9,7 @@ import {
   readFrames,
   writeFrame,
 } from "./_child_wire.ts";
-import type { ReplyMessage } from "./_messages.ts";
+import { packResults, packTasks, type ReplyMessage } from "./_messages.ts";
 
 /** A stream that hands out `chunks` one read at a time. */
 function streamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
@@ -55,7 +55,8 @@ function childStdout(marker: Uint8Array): Uint8Array {
   written.push(text.encode("no newline"), new Uint8Array([0xff, 0x01]));
   writer.send({
     kind: "results",
-    results: [{ id: 1, ok: true, value: "x".repeat(10_000) }],
+    first: 1,
+    values: ["x".repeat(10_000)],
     spentMs: 1.5,
   });
   written.push(text.encode(" after"));
@@ -86,7 +87,8 @@ Deno.test("readFragments() separates replies from a task's own output however th
         { kind: "ready", tasks: ["echo"] },
         {
           kind: "results",
-          results: [{ id: 1, ok: true, value: "x".repeat(10_000) }],
+          first: 1,
+          values: ["x".repeat(10_000)],
           spentMs: 1.5,
         },
         { kind: "exit", started: 2 },
@@ -112,28 +114,34 @@ Deno.test("FragmentWriter writes each fragment in one write of at most 4096 byte
   });
   writer.send({
     kind: "results",
-    results: [{ id: 0, ok: true, value: new Uint8Array(10_000) }],
+    first: 0,
+    values: [new Uint8Array(10_000)],
     spentMs: 0,
   });
   assert.equal(writes.length, 3);
   assert.ok(writes.every((length) => length <= 4096), String(writes));
 });
 
-Deno.test("readFrames() reads length-prefixed messages however the reads fall", async () => {
+Deno.test("readFrames() reads length-prefixed messages, columns and all, however the reads fall", async () => {
   const frames = new Encoder();
-  const sent: ParentMessage[] = [
+  const sent: (ParentMessage | ReplyMessage)[] = [
     { kind: "hello", concurrency: 2, answerEach: true, marker: newMarker() },
-    {
-      kind: "tasks",
-      requests: [
-        { id: 0, task: "echo", input: new Map([[1, 2]]), batch: false },
-        { id: 1, task: "echo", input: [1, 2.5], batch: true },
-      ],
-    },
+    packTasks(0, [
+      { task: "echo", input: new Map([[1, 2]]), batch: false },
+      { task: "echo", input: [1, 2.5], batch: true },
+    ]),
+    packTasks(2, [
+      { task: "a", input: 1, batch: false },
+      { task: "b", input: [2], batch: true },
+    ]),
+    packResults([
+      { id: 4, ok: true, value: [1], batch: true },
+      { id: 9, ok: false, error: { name: "Error", message: "no" } },
+    ], 2),
   ];
-  for (const message of sent) writeFrame(frames, message);
+  for (const message of sent) writeFrame(frames, message as ParentMessage);
   const chunks = cut(frames.bytes().slice(), 5);
-  const received: ParentMessage[] = [];
+  const received: unknown[] = [];
   await readFrames(
     (into) => {
       const chunk = chunks.shift();
@@ -148,14 +156,14 @@ Deno.test("readFrames() reads length-prefixed messages however the reads fall", 
 
 Deno.test("writeFrame() leaves the frames written so far when a value cannot be cloned", () => {
   const frames = new Encoder();
-  writeFrame(frames, { kind: "tasks", requests: [] });
+  writeFrame(frames, packTasks(0, [{ task: "a", input: 1, batch: false }]));
   const before = frames.bytes().slice();
   assert.throws(
     () =>
-      writeFrame(frames, {
-        kind: "tasks",
-        requests: [{ id: 0, task: "echo", input: Symbol("no"), batch: false }],
-      }),
+      writeFrame(
+        frames,
+        packTasks(0, [{ task: "echo", input: Symbol("no"), batch: false }]),
+      ),
     { name: "TypeError", message: "Symbol(no) could not be cloned" },
   );
   assert.deepEqual(frames.bytes(), before);

@@ -12,8 +12,10 @@
 import {
   deserializeError,
   type HelloMessage,
+  packTasks,
   type ReplyMessage,
-  type TaskResult,
+  type ResultsMessage,
+  type SerializedError,
   type TasksMessage,
 } from "./_messages.ts";
 
@@ -327,11 +329,11 @@ export class PoolCore {
     if (message.kind === "results") {
       // The runner's own clock: time running tasks, not messages in transit.
       this.#busyMs[slot.index] += message.spentMs;
-      const taskMs = message.spentMs / message.results.length;
+      const taskMs = message.spentMs / message.values.length;
       this.#taskMs = this.#taskMs === Infinity
         ? taskMs
         : (this.#taskMs + taskMs) / 2;
-      this.#onResults(slot, message.results);
+      this.#onResults(slot, message);
     } else if (message.kind === "ready") {
       if (slot.state !== STARTING) return; // a second hello was answered
       slot.state = READY;
@@ -342,21 +344,26 @@ export class PoolCore {
     }
   }
 
-  #onResults(slot: Slot, results: TaskResult[]): void {
-    for (const result of results) {
-      const job = slot.sent[result.id - slot.base];
+  #onResults(slot: Slot, message: ResultsMessage): void {
+    const { first, ids, values, failed } = message;
+    let nextFailed = 0;
+    for (let i = 0; i < values.length; i++) {
+      const ok = failed === undefined || failed[nextFailed] !== i;
+      if (!ok) nextFailed++;
+      const job =
+        slot.sent[(ids === undefined ? first + i : ids[i]) - slot.base];
       // Settled already: timed out or aborted (and its runner killed).
       if (job === undefined || job.state !== RUNNING || job.slot !== slot) {
         continue;
       }
       this.#answered(slot, job);
       this.#settle(job);
-      if (result.ok) {
+      if (ok) {
         this.#completed++;
-        job.resolve(result.value);
+        job.resolve(values[i]);
       } else {
         this.#failed++;
-        job.reject(deserializeError(result.error));
+        job.reject(deserializeError(values[i] as SerializedError));
       }
     }
     this.#advance(slot);
@@ -473,15 +480,7 @@ export class PoolCore {
       : jobs.flatMap((job) => job.transfer ?? []);
     const seq = slot.seq;
     try {
-      slot.runner.send({
-        kind: "tasks",
-        requests: jobs.map(({ task, input, batch }, i) => ({
-          id: seq + i,
-          task,
-          input,
-          batch,
-        })),
-      }, transfer);
+      slot.runner.send(packTasks(seq, jobs), transfer);
     } catch (error) {
       this.#sendError = error;
       return false;

@@ -48,7 +48,7 @@ function fakeCore(
       runners.push(runner);
       return {
         send(message) {
-          if (message.requests.some((r) => typeof r.input === "function")) {
+          if (message.inputs.some((input) => typeof input === "function")) {
             throw new TypeError("a function could not be cloned");
           }
           runner.messages.push(message);
@@ -73,22 +73,19 @@ function ready(runner: FakeRunner): void {
  * input, as a runner that runs its tasks in order does.
  */
 function answerNext(runner: FakeRunner, spentMs = 0.001): void {
-  const { requests } = runner.messages[runner.answered++];
+  const { first, inputs } = runner.messages[runner.answered++];
   runner.events.message(
     {
       kind: "results",
-      results: requests.map(({ id, input }) => ({
-        id,
-        ok: true,
-        value: input,
-      })),
-      spentMs: spentMs * requests.length,
+      first,
+      values: inputs,
+      spentMs: spentMs * inputs.length,
     } satisfies ReplyMessage,
   );
 }
 
 function inputsOf(message: TasksMessage | undefined): unknown[] {
-  return message?.requests.map((request) => request.input) ?? [];
+  return message?.inputs ?? [];
 }
 
 function submitAll(core: PoolCore, inputs: unknown[]): Promise<unknown>[] {
@@ -338,10 +335,11 @@ Deno.test("PoolCore with concurrentTasks gives a runner that many tasks at once 
     ["d"],
   ]);
   for (const index of [2, 0, 3, 1]) {
-    const { requests } = runners[0].messages[index];
+    const { first, inputs } = runners[0].messages[index];
     runners[0].events.message({
       kind: "results",
-      results: [{ id: requests[0].id, ok: true, value: requests[0].input }],
+      first,
+      values: inputs,
       spentMs: 1,
     });
   }

@@ -8,7 +8,9 @@
 import {
   CHILD_FLAG,
   type HelloMessage,
+  packResults,
   type ReplyMessage,
+  requestAt,
   serializeError,
   STOPPED,
   type TaskRequest,
@@ -170,7 +172,9 @@ function serve(
   };
   return {
     accept(message) {
-      for (const request of message.requests) waiting.push(request);
+      for (let i = 0; i < message.inputs.length; i++) {
+        waiting.push(requestAt(message, i));
+      }
       if (!pumping) pump();
     },
     stop() {
@@ -245,28 +249,24 @@ function postResults(
   spentMs: number,
 ): void {
   try {
-    post({ kind: "results", results, spentMs });
+    post(packResults(results, spentMs));
   } catch {
     const eachMs = spentMs / results.length;
     for (let i = 0; i < results.length; i++) {
       try {
-        post({ kind: "results", results: [results[i]], spentMs: eachMs });
+        post(packResults([results[i]], eachMs));
       } catch (error) {
         const why = error instanceof Error ? error.message : String(error);
-        post({
-          kind: "results",
-          results: [
-            failure(
-              results[i].id,
-              new TypeError(
-                `Cannot return the result of task '${
-                  requests[i].task
-                }': it could not be cloned (${why})`,
-              ),
+        post(packResults([
+          failure(
+            results[i].id,
+            new TypeError(
+              `Cannot return the result of task '${
+                requests[i].task
+              }': it could not be cloned (${why})`,
             ),
-          ],
-          spentMs: eachMs,
-        });
+          ),
+        ], eachMs));
       }
     }
   }

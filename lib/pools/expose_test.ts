@@ -3,10 +3,12 @@ import { expose } from "./expose.ts";
 import {
   CHILD_FLAG,
   type HelloMessage,
+  packTasks,
   type ReplyMessage,
   STOPPED,
   type TaskRequest,
   type TaskResult,
+  unpackResults,
 } from "./_messages.ts";
 import { Encoder } from "./_codec.ts";
 import { newMarker, readFragments, writeFrame } from "./_child_wire.ts";
@@ -36,7 +38,7 @@ async function withWorker(
       onReady?.(message);
       ready.resolve();
     } else if (message.kind === "results") {
-      received.push(...message.results);
+      received.push(...unpackResults(message));
       if (awaited !== undefined && received.length >= awaited.count) {
         awaited.resolve();
       }
@@ -56,7 +58,7 @@ async function withWorker(
     await body(async (...requests) => {
       const done = Promise.withResolvers<void>();
       awaited = { count: requests.length, resolve: done.resolve };
-      worker.postMessage({ kind: "tasks", requests });
+      worker.postMessage(packTasks(requests[0].id, requests));
       await done.promise;
       return received.splice(0);
     }, started);
@@ -214,21 +216,21 @@ Deno.test("expose() in a pool child answers frames with marked fragments, apart 
         answerEach: false,
         marker,
       });
-      writeFrame(frames, {
-        kind: "tasks",
-        requests: [
-          { id: 0, task: "echo", input: new Map([[1, -0]]), batch: false },
-          { id: 1, task: "say", input: "no newline", batch: false },
-          { id: 2, task: "busy", input: 20, batch: false },
-        ],
-      });
-      writeFrame(frames, {
-        kind: "tasks",
-        requests: [
-          { id: 3, task: "echo", input: [1.5, 2], batch: true },
-          { id: 4, task: "nope", input: 0, batch: false },
-        ],
-      });
+      writeFrame(
+        frames,
+        packTasks(0, [
+          { task: "echo", input: new Map([[1, -0]]), batch: false },
+          { task: "say", input: "no newline", batch: false },
+          { task: "busy", input: 20, batch: false },
+        ]),
+      );
+      writeFrame(
+        frames,
+        packTasks(3, [
+          { task: "echo", input: [1.5, 2], batch: true },
+          { task: "nope", input: 0, batch: false },
+        ]),
+      );
       const writer = child.stdin.getWriter();
       await writer.write(frames.bytes().slice());
       // Closing stdin is how a pool tells an idle child to exit.
@@ -252,14 +254,20 @@ Deno.test("expose() in a pool child answers frames with marked fragments, apart 
       const [, first, second, exit] = replies;
       assert.ok(first.kind === "results" && second.kind === "results");
       // Answers to tasks that finish in one go travel in one message.
-      assert.deepEqual(first.results, [
+      assert.deepEqual(unpackResults(first), [
         { id: 0, ok: true, value: new Map([[1, -0]]) },
         { id: 1, ok: true, value: 10 },
         { id: 2, ok: true, value: undefined },
       ]);
       assert.ok(first.spentMs >= 20, `spent ${first.spentMs} ms on 20 ms`);
-      assert.deepEqual(second.results[0], { id: 3, ok: true, value: [1.5, 2] });
-      assert.equal(second.results[1].ok, false);
+      const [batch, unknown] = unpackResults(second);
+      assert.deepEqual(batch, {
+        id: 3,
+        ok: true,
+        value: [1.5, 2],
+        batch: true,
+      });
+      assert.equal(unknown.ok, false);
       assert.deepEqual(exit, { kind: "exit", started: 5 });
     },
   );
