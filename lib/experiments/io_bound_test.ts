@@ -5,7 +5,6 @@ import {
   fileIoExperiment,
   IO_MODES,
   ioModesExperiment,
-  sleepingTasks,
   throughputSweep,
 } from "./io_bound.ts";
 import { startLatencyServer } from "../workloads/latency_server.ts";
@@ -116,36 +115,6 @@ Deno.test("throughputSweep follows Little's law on an idle server", async () => 
     () => throughputSweep(server.url, 0, [1]),
     /'latencyMs' must be a positive number of milliseconds, received 0/,
   );
-});
-
-Deno.test("sleepingTasks: sequential sums the sleeps, concurrent takes one", async () => {
-  const { sequentialMs, concurrentMs } = await sleepingTasks(5, 40);
-  assert.ok(sequentialMs >= 5 * 40 - 5, `sequential ${sequentialMs}`);
-  assert.ok(
-    concurrentMs >= 39 && concurrentMs < 2 * 40,
-    `concurrent ${concurrentMs}`,
-  );
-  await assert.rejects(
-    () => sleepingTasks(0, 10),
-    /'count' must be a positive integer, received 0/,
-  );
-});
-
-Deno.test("sleepingTasks reports each task as it wakes", async () => {
-  const calls: [number, number, number][] = [];
-  const started = performance.now();
-  await sleepingTasks(3, 30, {
-    onProgress: (done, total) =>
-      calls.push([done, total, performance.now() - started]),
-  });
-  assert.deepEqual(
-    calls.map(([done, total]) => [done, total]),
-    Array.from({ length: 7 }, (_, done) => [done, 6]),
-  );
-  // In turn the tasks wake a sleep apart; at once, together after one sleep.
-  const wakes = calls.map(([, , at]) => at);
-  assert.ok(wakes[3] >= 3 * 30 - 5, `third sequential wake at ${wakes[3]}`);
-  assert.ok(wakes[6] - wakes[4] < 30, `concurrent wakes ${wakes.slice(4)}`);
 });
 
 async function tempEntries(): Promise<Set<string>> {
