@@ -25,7 +25,7 @@ import { median, timeIt } from "../measure/time_it.ts";
 import { type AmdahlFit, fitAmdahl } from "../measure/amdahl.ts";
 import { countPrimes, splitRange } from "../workloads/workloads.ts";
 import { borrowWorkerPool } from "../pools/warm_pool.ts";
-import { assertPositiveInteger } from "../util/validate.ts";
+import { assertInteger } from "../util/validate.ts";
 import { mapLimited } from "../util/map_limited.ts";
 import { type WorkerPool } from "../pools/worker_pool.ts";
 
@@ -148,9 +148,9 @@ export async function cpuBoundExperiment(
     modes = ["sequential", "async tasks", "workers", "processes"],
   } = options;
   const where = "Cannot run the CPU-bound experiment";
-  assertPositiveInteger(where, "limit", limit);
-  assertPositiveInteger(where, "chunks", chunks);
-  assertPositiveInteger(where, "parallelism", parallelism);
+  assertInteger(where, "limit", limit);
+  assertInteger(where, "chunks", chunks);
+  assertInteger(where, "parallelism", parallelism);
   const ranges = splitRange(0, limit, Math.ceil(limit / chunks));
   const inputs = ranges.map(([start, end]) => ({ start, end }));
   const sum = (counts: number[]) =>
@@ -258,7 +258,7 @@ export function checkCpuBoundParameters(parameters: CpuBoundParameters): void {
   for (
     const name of ["primesUpTo", "repeats", "chunks", "maxWorkers"] as const
   ) {
-    assertPositiveInteger(where, name, parameters[name]);
+    assertInteger(where, name, parameters[name]);
   }
   const { chunkSizes } = parameters;
   if (!Array.isArray(chunkSizes) || chunkSizes.length === 0) {
@@ -269,7 +269,7 @@ export function checkCpuBoundParameters(parameters: CpuBoundParameters): void {
     );
   }
   chunkSizes.forEach((size, index) =>
-    assertPositiveInteger(where, `chunkSizes[${index}]`, size)
+    assertInteger(where, `chunkSizes[${index}]`, size)
   );
 }
 
@@ -365,9 +365,9 @@ export async function scalingExperiment(
     onPoint,
   } = options;
   const where = "Cannot run the scaling experiment";
-  assertPositiveInteger(where, "limit", limit);
-  assertPositiveInteger(where, "chunks", chunks);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "limit", limit);
+  assertInteger(where, "chunks", chunks);
+  assertInteger(where, "repeats", repeats);
   if (!Array.isArray(workerCounts) || workerCounts.length === 0) {
     throw new RangeError(
       `${where}: 'workerCounts' must be a non-empty array, received ${
@@ -376,7 +376,7 @@ export async function scalingExperiment(
     );
   }
   workerCounts.forEach((count, index) =>
-    assertPositiveInteger(where, `workerCounts[${index}]`, count)
+    assertInteger(where, `workerCounts[${index}]`, count)
   );
   const ranges = splitRange(0, limit, Math.ceil(limit / chunks));
   const size = Math.max(...workerCounts);
@@ -478,9 +478,9 @@ export async function chunkSizeSweep(
   const { workers = navigator.hardwareConcurrency, repeats = 3, onPoint } =
     options;
   const where = "Cannot run the chunk-size sweep";
-  assertPositiveInteger(where, "limit", limit);
-  assertPositiveInteger(where, "workers", workers);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "limit", limit);
+  assertInteger(where, "workers", workers);
+  assertInteger(where, "repeats", repeats);
   if (!Array.isArray(chunkSizes) || chunkSizes.length === 0) {
     throw new RangeError(
       `${where}: 'chunkSizes' must be a non-empty array, received ${
@@ -489,7 +489,7 @@ export async function chunkSizeSweep(
     );
   }
   chunkSizes.forEach((size, index) =>
-    assertPositiveInteger(where, `chunkSizes[${index}]`, size)
+    assertInteger(where, `chunkSizes[${index}]`, size)
   );
   await using borrowed = borrowWorkerPool(PRIMES_TASKS, workers);
   const pool = borrowed.pool;
@@ -579,7 +579,7 @@ export function readAmdahl(
   cores: number,
 ): AmdahlReading {
   const where = "Cannot read Amdahl's law";
-  assertPositiveInteger(where, "cores", cores);
+  assertInteger(where, "cores", cores);
   if (!Array.isArray(points) || points.length === 0) {
     throw new RangeError(
       `${where}: 'points' must be a non-empty array of scaling points, received ${

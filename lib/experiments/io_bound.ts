@@ -11,7 +11,7 @@
  */
 
 import { progressSteps } from "../display/_progress.ts";
-import { assertPositiveInteger } from "../util/validate.ts";
+import { assertInteger } from "../util/validate.ts";
 import { mapLimited } from "../util/map_limited.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
 import { median, timeIt } from "../measure/time_it.ts";
@@ -90,7 +90,7 @@ export function checkIoParameters(parameters: IoParameters): void {
       "files",
       "fileKiB",
     ] as const
-  ) assertPositiveInteger(where, name, parameters[name]);
+  ) assertInteger(where, name, parameters[name]);
   for (const name of ["latencyMs", "sleepMs"] as const) {
     const value = parameters[name];
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
@@ -108,7 +108,7 @@ export function checkIoParameters(parameters: IoParameters): void {
     );
   }
   concurrencies.forEach((value, index) =>
-    assertPositiveInteger(where, `concurrencies[${index}]`, value)
+    assertInteger(where, `concurrencies[${index}]`, value)
   );
 }
 
@@ -230,11 +230,11 @@ export async function ioModesExperiment(
     onProgress,
   } = options;
   const where = "Cannot run the I/O modes experiment";
-  assertPositiveInteger(where, "requests", requests);
-  assertPositiveInteger(where, "concurrencyLimit", concurrencyLimit);
-  assertPositiveInteger(where, "workers", workers);
-  assertPositiveInteger(where, "processes", processes);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "requests", requests);
+  assertInteger(where, "concurrencyLimit", concurrencyLimit);
+  assertInteger(where, "workers", workers);
+  assertInteger(where, "processes", processes);
+  assertInteger(where, "repeats", repeats);
   const { host } = new URL(url);
   await using workerPool = new WorkerPool(FETCH_WORKER_MODULE, {
     size: workers,
@@ -349,14 +349,14 @@ export async function throughputSweep(
 ): Promise<ThroughputPoint[]> {
   const { requests = 40, onPoint } = options;
   const where = "Cannot run the throughput sweep";
-  assertPositiveInteger(where, "requests", requests);
+  assertInteger(where, "requests", requests);
   if (!Number.isFinite(latencyMs) || latencyMs <= 0) {
     throw new RangeError(
       `${where}: 'latencyMs' must be a positive number of milliseconds, received ${latencyMs}`,
     );
   }
   concurrencies.forEach((value, index) =>
-    assertPositiveInteger(where, `concurrencies[${index}]`, value)
+    assertInteger(where, `concurrencies[${index}]`, value)
   );
   await get(url); // Opens the connection before timing.
   const points: ThroughputPoint[] = [];
@@ -500,10 +500,10 @@ export async function fileIoExperiment(
     onProgress,
   } = options;
   const where = "Cannot run the file I/O experiment";
-  assertPositiveInteger(where, "files", files);
-  assertPositiveInteger(where, "fileBytes", fileBytes);
-  assertPositiveInteger(where, "workers", workers);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "files", files);
+  assertInteger(where, "fileBytes", fileBytes);
+  assertInteger(where, "workers", workers);
+  assertInteger(where, "repeats", repeats);
   const data = new Uint8Array(fileBytes).fill(42);
   await using borrowed = borrowWorkerPool(FILE_IO_WORKER_MODULE, workers);
   const pool = borrowed.pool;

@@ -8,6 +8,9 @@
  */
 
 import { ProcessPool } from "../pools/process_pool.ts";
+import { readLines } from "../util/lines.ts";
+import { commandFailure } from "../util/run_command.ts";
+import { assertInteger } from "../util/validate.ts";
 
 function workerFile(name: string): URL {
   return new URL(`../../workers/${name}`, import.meta.url);
@@ -132,23 +135,6 @@ export interface ProcessParameters {
   trials: number;
 }
 
-function requireInteger(
-  name: string,
-  value: unknown,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-): void {
-  if (
-    typeof value !== "number" || !Number.isSafeInteger(value) || value < min ||
-    value > max
-  ) {
-    const range = max === Number.MAX_SAFE_INTEGER
-      ? min === 0 ? "a non-negative integer" : "a positive integer"
-      : `an integer from ${min} to ${max}`;
-    throw new RangeError(`'${name}' must be ${range}, received ${value}`);
-  }
-}
-
 /**
  * Checks the notebook's parameters before anything is spawned.
  *
@@ -166,18 +152,19 @@ function requireInteger(
  * checkProcessParameters(good);
  * assert.throws(
  *   () => checkProcessParameters({ ...good, poolSize: 0 }),
- *   { message: "'poolSize' must be a positive integer, received 0" },
+ *   { message: "Invalid parameter: 'poolSize' must be a positive integer, received 0" },
  * );
  * ```
  */
 export function checkProcessParameters(parameters: ProcessParameters): void {
-  requireInteger("exitCode", parameters.exitCode, 0, 255);
-  requireInteger("poolSize", parameters.poolSize, 1);
-  requireInteger("cubeInputs", parameters.cubeInputs, 1);
-  requireInteger("queueLines", parameters.queueLines, 0);
-  requireInteger("counterProcesses", parameters.counterProcesses, 1);
-  requireInteger("increments", parameters.increments, 1);
-  requireInteger("trials", parameters.trials, 1);
+  const where = "Invalid parameter";
+  assertInteger(where, "exitCode", parameters.exitCode, { min: 0, max: 255 });
+  assertInteger(where, "poolSize", parameters.poolSize);
+  assertInteger(where, "cubeInputs", parameters.cubeInputs);
+  assertInteger(where, "queueLines", parameters.queueLines, { min: 0 });
+  assertInteger(where, "counterProcesses", parameters.counterProcesses);
+  assertInteger(where, "increments", parameters.increments);
+  assertInteger(where, "trials", parameters.trials);
 }
 
 /** What {@linkcode cubePoolMap} measured. */
@@ -224,8 +211,9 @@ export async function cubePoolMap(
   options: CubePoolMapOptions = {},
 ): Promise<PoolMapResult> {
   const { size = 2 } = options;
-  requireInteger("count", count, 1);
-  requireInteger("size", size, 1);
+  const where = "Cannot run the pool map";
+  assertInteger(where, "count", count);
+  assertInteger(where, "size", size);
   const inputs = Array.from({ length: count }, (_, i) => i);
   await using pool = new ProcessPool(CUBE_TASKS, { size });
   let started = performance.now();
@@ -278,15 +266,8 @@ export interface FileCounterOptions {
 async function firstLine(
   readable: ReadableStream<Uint8Array>,
 ): Promise<string> {
-  const reader = readable.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  await reader.cancel();
-  return text.split("\n")[0];
+  for await (const line of readLines(readable)) return line;
+  return "";
 }
 
 /**
@@ -313,8 +294,9 @@ export async function fileCounter(
   options: FileCounterOptions = {},
 ): Promise<CounterResult> {
   const { processes = 4, increments = 100, lock = true } = options;
-  requireInteger("processes", processes, 1);
-  requireInteger("increments", increments, 1);
+  const where = "Cannot run the file counter";
+  assertInteger(where, "processes", processes);
+  assertInteger(where, "increments", increments);
   const path = await Deno.makeTempFile({ prefix: "course_counter_" });
   try {
     await Deno.writeTextFile(path, "0".padEnd(16));
@@ -348,10 +330,10 @@ export async function fileCounter(
     const ms = performance.now() - started;
     const failed = statuses.findIndex((status) => !status.success);
     if (failed !== -1) {
-      throw new Error(
-        `Counter child ${failed} exited with code ${statuses[failed].code}: ${
-          (await stderrs[failed]).trim()
-        }`,
+      throw commandFailure(
+        `Counter process ${failed}`,
+        statuses[failed].code,
+        await stderrs[failed],
       );
     }
     await Promise.all(stderrs);
@@ -410,7 +392,8 @@ export async function lockExperiment(
   options: LockExperimentOptions = {},
 ): Promise<CounterResult[]> {
   const { processes = 4, increments = 100, trials = 3 } = options;
-  requireInteger("trials", trials, 1);
+  const where = "Cannot run the lock experiment";
+  assertInteger(where, "trials", trials);
   const locked: CounterResult[] = [];
   const unlocked: CounterResult[] = [];
   for (let i = 0; i < trials; i++) {
