@@ -676,7 +676,7 @@ export function toModuleUrl(context: string, module: unknown): URL {
 
 /** `map()` of both pools: chunked batches, results in input order. */
 export async function mapChunks<T>(
-  core: PoolCore,
+  core: Pick<PoolCore, "submit">,
   size: number,
   task: string,
   inputs: Iterable<unknown>,
