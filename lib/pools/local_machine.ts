@@ -7,8 +7,8 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { toModuleUrl } from "../_pool.ts";
-import { assertPositiveInteger } from "../_validate.ts";
+import { toModuleUrl } from "./_pool.ts";
+import { assertPositiveInteger } from "../util/validate.ts";
 import { textLines } from "./_lines.ts";
 import { checkQueueName, DEFAULT_QUEUE, MACHINE_READY } from "./_queue_jobs.ts";
 

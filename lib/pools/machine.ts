@@ -17,9 +17,9 @@
 
 import { type Job, Worker as BullWorker } from "bullmq";
 import type { Redis } from "ioredis";
-import { toModuleUrl } from "../_pool.ts";
-import { assertPositiveInteger } from "../_validate.ts";
-import { WorkerPool } from "../worker_pool.ts";
+import { toModuleUrl } from "./_pool.ts";
+import { assertPositiveInteger } from "../util/validate.ts";
+import { WorkerPool } from "./worker_pool.ts";
 import {
   cancelChannel,
   checkQueueName,

@@ -8,9 +8,9 @@
 
 import { Job, Queue, QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
-import { deserializeError } from "../_messages.ts";
-import { mapChunks, toModuleUrl } from "../_pool.ts";
-import { assertPositiveInteger } from "../_validate.ts";
+import { deserializeError } from "./_messages.ts";
+import { mapChunks, toModuleUrl } from "./_pool.ts";
+import { assertPositiveInteger } from "../util/validate.ts";
 import {
   cancelChannel,
   checkQueueName,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { QueuePool } from "./queue_pool.ts";
 
 const TASKS = new URL("../../workers/tasks.ts", import.meta.url);
-const RECORD_TASKS = new URL("../testdata/queue_tasks.ts", import.meta.url);
+const RECORD_TASKS = new URL("./testdata/queue_tasks.ts", import.meta.url);
 /** Tests of the private server cannot run when REDIS_URL points elsewhere. */
 const EXTERNAL_REDIS = Deno.env.get("REDIS_URL") !== undefined;
 if (EXTERNAL_REDIS) {
