@@ -32,6 +32,7 @@ export * from "./pools/queue_pool.ts";
 export * from "./pools/local_machine.ts";
 export * from "./pools/machine.ts";
 export * from "./pools/redis_server.ts";
+export * from "./pools/redis_connection.ts";
 export * from "./sync/async_lock.ts";
 export * from "./sync/barrier.ts";
 export * from "./sync/deadlock_error.ts";

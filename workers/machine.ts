@@ -91,5 +91,6 @@ machine.lost.then(async (error) => {
   Deno.exit(1);
 });
 console.log(
-  `${MACHINE_READY}: queue '${machine.queue}', concurrency ${machine.concurrency}, module ${module.href}, pid ${Deno.pid}`,
+  `${MACHINE_READY}: queue '${machine.queue}', concurrency ${machine.concurrency}, pid ${Deno.pid}`,
 );
+console.log(`serving ${module.href}`);

@@ -30,10 +30,10 @@ import {
   checkRedis,
   connectRedis,
   DEFAULT_CONNECT_TIMEOUT_MS,
-  disconnect,
+  disconnectRedis,
   redactUrl,
-  redisOptions,
-} from "./_redis.ts";
+  redisConnection,
+} from "./redis_connection.ts";
 
 export { MACHINE_READY } from "./_queue_jobs.ts";
 
@@ -167,7 +167,7 @@ export async function serveMachine(
     queue,
     (job, _token, signal) => runJob(pool, job, signal),
     {
-      connection: redisOptions(redisUrl, connectTimeoutMs),
+      connection: redisConnection(redisUrl, connectTimeoutMs),
       concurrency,
       lockDuration: lockDurationMs,
       stalledInterval: stalledIntervalMs,
@@ -193,7 +193,7 @@ export async function serveMachine(
     closing ??= (async () => {
       await worker.close(force);
       await pool.close();
-      await disconnect(cancels);
+      await disconnectRedis(cancels);
     })();
     return closing;
   };

@@ -21,10 +21,10 @@ import {
   checkRedis,
   connectRedis,
   DEFAULT_CONNECT_TIMEOUT_MS,
-  disconnect,
+  disconnectRedis,
   redactUrl,
-  redisOptions,
-} from "./_redis.ts";
+  redisConnection,
+} from "./redis_connection.ts";
 import {
   type LocalMachine,
   type LocalMachineOptions,
@@ -258,7 +258,7 @@ export class QueuePool {
     } = options;
     if (redisUrl !== undefined) {
       // Checked now, so a malformed URL fails where it was written.
-      redisOptions(redisUrl, connectTimeoutMs);
+      redisConnection(redisUrl, connectTimeoutMs);
     }
     checkQueueName(where, queue);
     for (
@@ -579,7 +579,7 @@ export class QueuePool {
       const url = this.#redisUrl ?? server!.url;
       await checkRedis(url, this.#connectTimeoutMs);
       control = await connectRedis(url, this.#connectTimeoutMs, () => {});
-      const connection = redisOptions(url, this.#connectTimeoutMs);
+      const connection = redisConnection(url, this.#connectTimeoutMs);
       queue = new Queue(this.#queueName, {
         connection,
         streams: { events: { maxLen: EVENTS_KEPT } },
@@ -613,7 +613,7 @@ export class QueuePool {
     } catch (error) {
       await events?.close();
       await queue?.close();
-      if (control !== undefined) await disconnect(control);
+      if (control !== undefined) await disconnectRedis(control);
       await server?.close();
       throw error;
     }
@@ -843,7 +843,7 @@ export class QueuePool {
     if (connected === undefined) return;
     await connected.events.close();
     await connected.queue.close();
-    await disconnect(connected.control);
+    await disconnectRedis(connected.control);
     await connected.server?.close();
   }
 }

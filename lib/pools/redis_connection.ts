@@ -1,14 +1,25 @@
 /**
- * Redis connections for the queue pool and its machines: one URL check, one
- * bounded way to connect, so that a bad or unreachable server is a clear
- * error within seconds, never a hang. Internal.
+ * Redis connections for the queue pool, its machines, and BullMQ code in
+ * notebooks: one URL parser ({@linkcode redisConnection}), one reachability
+ * check ({@linkcode checkRedis}), and bounded connecting and reconnecting,
+ * so that a bad or unreachable server is a clear error within seconds,
+ * never a hang.
  *
  * @module
  */
 
 import { Redis, type RedisOptions } from "ioredis";
 
-/** How long connecting to Redis may take, in milliseconds, by default. */
+/**
+ * How long connecting to Redis may take, in milliseconds, by default.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CONNECT_TIMEOUT_MS } from "./redis_connection.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(DEFAULT_CONNECT_TIMEOUT_MS, 3000);
+ * ```
+ */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
 
 /**
@@ -25,8 +36,15 @@ function reconnectDelay(times: number): number | null {
 /**
  * The URL with its password masked, for messages.
  *
- * @param url A URL that {@linkcode redisOptions} accepted.
+ * @param url A URL that {@linkcode redisConnection} accepts.
  * @returns The URL, with `***` for a password.
+ *
+ * @example
+ * ```ts
+ * import { redactUrl } from "./redis_connection.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(redactUrl("redis://me:secret@db:6379"), "redis://me:***@db:6379");
+ * ```
  */
 export function redactUrl(url: string): string {
   const parsed = new URL(url);
@@ -35,17 +53,28 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * ioredis options for a `redis://` or `rediss://` URL (user, password,
- * database number in the path), with bounded connecting and reconnecting.
+ * The `connection` options for BullMQ's `Queue`, `Worker` and `QueueEvents`
+ * (ioredis options) from a `redis://` or `rediss://` URL: user, password,
+ * database number in the path; connecting bounded by `connectTimeoutMs`, and
+ * reconnecting given up after about 8 s, so that nothing waits forever.
  *
  * @param url The server's URL.
- * @param connectTimeoutMs How long connecting may take.
- * @returns Options for ioredis and for BullMQ's `connection`.
+ * @param connectTimeoutMs How long connecting may take, in milliseconds.
+ * @returns The options.
  * @throws {TypeError} When `url` is not a string or not a Redis URL.
+ *
+ * @example
+ * ```ts
+ * import { redisConnection } from "./redis_connection.ts";
+ * import assert from "node:assert/strict";
+ * const connection = redisConnection("redis://10.0.0.5:6380/2");
+ * assert.deepEqual([connection.host, connection.port, connection.db], ["10.0.0.5", 6380, 2]);
+ * assert.throws(() => redisConnection("localhost:6379"), TypeError);
+ * ```
  */
-export function redisOptions(
+export function redisConnection(
   url: unknown,
-  connectTimeoutMs: number,
+  connectTimeoutMs: number = DEFAULT_CONNECT_TIMEOUT_MS,
 ): RedisOptions {
   if (typeof url !== "string") {
     throw new TypeError(
@@ -100,12 +129,22 @@ export function redisOptions(
  * @throws {TypeError} When `url` is not a Redis URL.
  * @throws {Error} When the server cannot be reached or does not answer,
  *   naming the URL (password masked) and the cause.
+ *
+ * @example
+ * ```ts
+ * import { checkRedis } from "./redis_connection.ts";
+ * import assert from "node:assert/strict";
+ * await assert.rejects(
+ *   checkRedis("redis://127.0.0.1:1", 500),
+ *   /^Error: Cannot connect to Redis at 'redis:\/\/127\.0\.0\.1:1': /,
+ * );
+ * ```
  */
 export async function checkRedis(
   url: string,
-  connectTimeoutMs: number,
+  connectTimeoutMs: number = DEFAULT_CONNECT_TIMEOUT_MS,
 ): Promise<void> {
-  const options = redisOptions(url, connectTimeoutMs);
+  const options = redisConnection(url, connectTimeoutMs);
   const client = new Redis({
     ...options,
     lazyConnect: true,
@@ -137,7 +176,7 @@ export async function checkRedis(
   } finally {
     clearTimeout(timer);
     // A probe needs no graceful close, and a silent peer would delay one.
-    const ended = disconnect(client);
+    const ended = disconnectRedis(client);
     client.stream?.destroy();
     await ended;
   }
@@ -150,6 +189,18 @@ export async function checkRedis(
  * @param connectTimeoutMs How long connecting may take.
  * @param onError Told of connection errors (an unhandled one would throw).
  * @returns The ready client.
+ * @throws {Error} When it cannot connect.
+ *
+ * @example
+ * ```ts
+ * import { connectRedis, disconnectRedis } from "./redis_connection.ts";
+ * import { startRedisServer } from "./redis_server.ts";
+ * import assert from "node:assert/strict";
+ * await using server = await startRedisServer();
+ * const client = await connectRedis(server.url, 1000, () => {});
+ * assert.equal(await client.ping(), "PONG");
+ * await disconnectRedis(client);
+ * ```
  */
 export async function connectRedis(
   url: string,
@@ -157,21 +208,37 @@ export async function connectRedis(
   onError: (error: Error) => void,
 ): Promise<Redis> {
   const client = new Redis({
-    ...redisOptions(url, connectTimeoutMs),
+    ...redisConnection(url, connectTimeoutMs),
     lazyConnect: true,
   });
   client.on("error", onError);
   try {
     await client.connect();
   } catch (error) {
-    await disconnect(client);
+    await disconnectRedis(client);
     throw error;
   }
   return client;
 }
 
-/** Closes `client` at once and resolves when its socket is gone. */
-export async function disconnect(client: Redis): Promise<void> {
+/**
+ * Closes `client` at once (pending commands fail) and resolves when its
+ * socket is gone.
+ *
+ * @param client An ioredis client, connected or not.
+ * @returns A promise that resolves once the client has ended.
+ *
+ * @example
+ * ```ts
+ * import { disconnectRedis } from "./redis_connection.ts";
+ * import { Redis } from "ioredis";
+ * import assert from "node:assert/strict";
+ * const client = new Redis({ lazyConnect: true });
+ * await disconnectRedis(client);
+ * assert.equal(client.status, "end");
+ * ```
+ */
+export async function disconnectRedis(client: Redis): Promise<void> {
   if (client.status === "end") return;
   const ended = new Promise<void>((resolve) => client.once("end", resolve));
   client.disconnect();
