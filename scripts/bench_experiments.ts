@@ -676,7 +676,7 @@ const machines: Experiment<"machines"> = {
       tasksInFlight: quick ? 50 : 1_000,
       taskSizesMs: quick ? [1, 10] : [0.1, 1, 10, 100],
       workPerSlotMs: quick ? 20 : 400,
-      lockDurationsMs: quick ? [500] : [500, 1_000, 2_000],
+      lockDurationsMs: quick ? [1_000] : [1_000, 2_000, 4_000],
     };
     const speedup = await machineSpeedup(parameters.limit, {
       machines: parameters.machines,
@@ -739,6 +739,9 @@ const machines: Experiment<"machines"> = {
             "stalled after (ms)": row.stalledAfterMs ?? "no job was running",
             "running again after (ms)": row.rerunAfterMs ?? "-",
             results: `${row.results} of ${row.tasks}`,
+            failed: row.failure === undefined
+              ? 0
+              : `${row.failed}: ${row.failure}`,
             "exactly once": row.exactlyOnce,
           })),
         },

@@ -138,6 +138,8 @@ const machines: ExperimentResults["machines"] = {
     rerunAfterMs: 1500,
     tasks: 12,
     results: 12,
+    failed: 0,
+    failure: undefined,
     exactlyOnce: true,
     stalledJobs: 1,
   }],

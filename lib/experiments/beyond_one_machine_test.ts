@@ -42,7 +42,7 @@ Deno.test("beyond_one_machine experiments reject bad sizes, naming them", async 
 
 Deno.test("killRecovery() gets every result back exactly once after a SIGKILL", async () => {
   const [row] = await killRecovery({
-    lockDurationsMs: [500],
+    lockDurationsMs: [1000],
     tasks: 8,
     taskMs: 100,
   });

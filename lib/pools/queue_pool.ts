@@ -835,10 +835,11 @@ export class QueuePool {
       // It never connected: nothing to stop but machines.
     }
     await Promise.allSettled(this.#startingMachines);
+    // Jobs still being added must be in Redis before they can be withdrawn.
+    await Promise.allSettled(this.#flushes);
     if (connected !== undefined && this.#lostError === undefined) {
       await this.#withdraw(sent);
     }
-    await Promise.allSettled(this.#flushes);
     await Promise.all(this.machines.map((machine) => machine.stop()));
     if (connected === undefined) return;
     await connected.events.close();

@@ -60,7 +60,10 @@ Deno.test({
     try {
       await using pool = new QueuePool(RECORD_TASKS, {
         queue: "kill-test",
-        lockDurationMs: 1_000,
+        // Long enough that a busy host never misses a renewal (a second
+        // stall would run a task twice); checked often, so recovery is quick.
+        lockDurationMs: 3_000,
+        stalledIntervalMs: 500,
         machineStderr: "null",
       });
       const [victim, survivor] = await pool.addMachines(2);
