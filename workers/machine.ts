@@ -4,10 +4,11 @@
  *
  *     deno run -A workers/machine.ts --redis redis://host:6379 \
  *       --module <url-or-path> [--queue NAME] [--concurrency N] \
- *       [--lock-duration MS] [--stalled-interval MS]
+ *       [--lock-duration MS] [--stalled-interval MS] [--name NAME]
  *
- * `--redis` defaults to `$REDIS_URL`. Once serving, it prints a line
- * starting with `machine ready`. SIGTERM (or Ctrl-C) stops it taking jobs,
+ * `--redis` defaults to `$REDIS_URL`; `--name` (what a job's `processedBy`
+ * shows) to the host's name and the pid. Once serving, it prints a line
+ * starting with `machine ready` and ending with its name. SIGTERM (or Ctrl-C) stops it taking jobs,
  * lets the running ones finish and exits 0; a second one abandons them.
  * Killed outright, its running jobs go back to the queue when their locks
  * expire. It exits 1 when it loses Redis for good.
@@ -20,7 +21,7 @@ import { parseArgs } from "node:util";
 import { MACHINE_READY, serveMachine } from "../lib/pools/machine.ts";
 
 const USAGE =
-  "Usage: deno run -A workers/machine.ts --redis redis://host:6379 --module <url-or-path> [--queue NAME] [--concurrency N] [--lock-duration MS] [--stalled-interval MS]";
+  "Usage: deno run -A workers/machine.ts --redis redis://host:6379 --module <url-or-path> [--queue NAME] [--concurrency N] [--lock-duration MS] [--stalled-interval MS] [--name NAME]";
 
 function fail(message: string): never {
   console.error(`machine: ${message}\n${USAGE}`);
@@ -47,6 +48,7 @@ try {
       concurrency: { type: "string" },
       "lock-duration": { type: "string" },
       "stalled-interval": { type: "string" },
+      name: { type: "string" },
     },
   }).values;
 } catch (error) {
@@ -68,6 +70,7 @@ try {
       "stalled-interval",
       flags["stalled-interval"],
     ),
+    name: flags.name,
   });
 } catch (error) {
   console.error(
@@ -91,6 +94,6 @@ machine.lost.then(async (error) => {
   Deno.exit(1);
 });
 console.log(
-  `${MACHINE_READY}: queue '${machine.queue}', concurrency ${machine.concurrency}, pid ${Deno.pid}`,
+  `${MACHINE_READY}: queue '${machine.queue}', concurrency ${machine.concurrency}, pid ${Deno.pid}, name ${machine.name}`,
 );
 console.log(`serving ${module.href}`);

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { QueueEvents } from "bullmq";
+import { Queue, QueueEvents } from "bullmq";
 import { cpuBoundExperiment, type CpuBoundResult } from "./cpu_bound.ts";
 import { barChart, type Figure, lineChart, logAxes } from "../display/plot.ts";
 import { median, timeIt } from "../measure/time_it.ts";
@@ -30,7 +30,7 @@ import { QueuePool } from "../pools/queue_pool.ts";
 import { redisConnection } from "../pools/redis_connection.ts";
 import { type RedisServer, startRedisServer } from "../pools/redis_server.ts";
 import { borrowWorkerPool } from "../pools/warm_pool.ts";
-import { assertPositiveInteger } from "../util/validate.ts";
+import { assertInteger, assertMilliseconds } from "../util/validate.ts";
 import { TASKS_MODULE } from "../workloads/tasks_module.ts";
 import { splitRange } from "../workloads/workloads.ts";
 
@@ -144,10 +144,10 @@ export async function machineSpeedup(
     onProgress,
   } = options;
   const where = "Cannot run the machine speedup experiment";
-  assertPositiveInteger(where, "limit", limit);
-  assertPositiveInteger(where, "chunks", chunks);
-  assertPositiveInteger(where, "repeats", repeats);
-  for (const count of machines) assertPositiveInteger(where, "machines", count);
+  assertInteger(where, "limit", limit);
+  assertInteger(where, "chunks", chunks);
+  assertInteger(where, "repeats", repeats);
+  for (const count of machines) assertInteger(where, "machines", count);
   const steps = 1 + machines.length;
   onProgress?.(0, steps);
   const local: CpuBoundResult[] = await cpuBoundExperiment(limit, {
@@ -278,9 +278,9 @@ export async function hopCost(
 ): Promise<HopCostRow[]> {
   const { rounds = 200, tasks = 2_000, repeats = 3, onProgress } = options;
   const where = "Cannot measure the price of the hop";
-  assertPositiveInteger(where, "rounds", rounds);
-  assertPositiveInteger(where, "tasks", tasks);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "rounds", rounds);
+  assertInteger(where, "tasks", tasks);
+  assertInteger(where, "repeats", repeats);
   return await withRedis(async (redisUrl) => {
     await using borrowed = borrowWorkerPool(TASKS_MODULE, 1);
     await using processes = new ProcessPool(TASKS_MODULE, {
@@ -416,15 +416,11 @@ export async function whenDistributionPays(
   } = options;
   const where = "Cannot measure when distribution pays";
   for (const size of taskSizesMs) {
-    if (typeof size !== "number" || !(size > 0) || !Number.isFinite(size)) {
-      throw new RangeError(
-        `${where}: 'taskSizesMs' must hold positive numbers, received ${size}`,
-      );
-    }
+    assertMilliseconds(where, "taskSizesMs", size);
   }
-  assertPositiveInteger(where, "slots", slots);
-  assertPositiveInteger(where, "workPerSlotMs", workPerSlotMs);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "slots", slots);
+  assertInteger(where, "workPerSlotMs", workPerSlotMs);
+  assertInteger(where, "repeats", repeats);
   return await withRedis(async (redisUrl) => {
     await using borrowed = borrowWorkerPool(TASKS_MODULE, slots);
     await using queue = new QueuePool(TASKS_MODULE, {
@@ -512,8 +508,8 @@ export interface KillRecoveryRow {
   /** The pid of the machine killed with SIGKILL. */
   killedPid: number;
   /**
-   * The job that was running on the killed machine, as BullMQ reported it
-   * stalled; `undefined` when the machine happened to be between jobs.
+   * The job that was running on the killed machine (an active job whose
+   * `processedBy` names it); `undefined` when it was between jobs.
    */
   lostJob: string | undefined;
   /** From the kill to BullMQ's `stalled` event for that job, in ms. */
@@ -534,7 +530,10 @@ export interface KillRecoveryRow {
   failure: string | undefined;
   /** Whether every task's result arrived exactly once and was right. */
   exactlyOnce: boolean;
-  /** Stalled jobs the pool counted. */
+  /**
+   * Stalled jobs the pool counted: 1 for the lost job, more when a living
+   * machine missed a renewal (a host too busy for the lock duration).
+   */
   stalledJobs: number;
 }
 
@@ -570,10 +569,10 @@ export async function killRecovery(
   } = options;
   const where = "Cannot measure recovery from a killed machine";
   for (const lock of lockDurationsMs) {
-    assertPositiveInteger(where, "lockDurationsMs", lock);
+    assertInteger(where, "lockDurationsMs", lock);
   }
-  assertPositiveInteger(where, "tasks", tasks);
-  assertPositiveInteger(where, "taskMs", taskMs);
+  assertInteger(where, "tasks", tasks);
+  assertInteger(where, "taskMs", taskMs);
   return await withRedis(async (redisUrl) => {
     const rows: KillRecoveryRow[] = [];
     for (const [step, lockDurationMs] of lockDurationsMs.entries()) {
@@ -598,10 +597,10 @@ async function killOnce(
     machineStderr: "null",
   });
   const [victim] = await pool.addMachines(2);
-  // The events of every job, timed, as any client of the queue sees them.
-  const events = new QueueEvents(name, {
-    connection: redisConnection(redisUrl),
-  });
+  // The queue as any client sees it: its jobs, and their events, timed.
+  const connection = redisConnection(redisUrl);
+  const queue = new Queue(name, { connection });
+  const events = new QueueEvents(name, { connection });
   try {
     await events.waitUntilReady();
     const seen: { event: string; jobId: string; at: number }[] = [];
@@ -626,21 +625,26 @@ async function killOnce(
     await twoDone.promise;
     const killedAt = performance.now();
     victim.kill("SIGKILL");
-    const outcomes = await settled;
     await victim.status;
+    // The job the dead machine held stays active, still marked as its.
+    const lost = (await queue.getActive()).find((job) =>
+      job.processedBy === victim.name
+    );
+    const outcomes = await settled;
     const failures = outcomes.filter((outcome) =>
       outcome.status === "rejected"
     );
-    const stalled = seen.find((e) => e.event === "stalled");
-    const rerun = stalled &&
+    const after = (event: string) =>
       seen.find((e) =>
-        e.event === "active" && e.jobId === stalled.jobId && e.at > stalled.at
+        e.event === event && e.jobId === lost?.id && e.at > killedAt
       );
+    const stalled = after("stalled");
+    const rerun = after("active");
     return {
       lockDurationMs,
       stalledIntervalMs: lockDurationMs,
       killedPid: victim.pid,
-      lostJob: stalled?.jobId,
+      lostJob: lost?.id,
       stalledAfterMs: stalled && stalled.at - killedAt,
       rerunAfterMs: rerun && rerun.at - killedAt,
       tasks,
@@ -657,6 +661,7 @@ async function killOnce(
     };
   } finally {
     await events.close();
+    await queue.close();
   }
 }
 

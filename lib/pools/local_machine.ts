@@ -8,8 +8,8 @@
 
 import { fileURLToPath } from "node:url";
 import { toModuleUrl } from "./_pool.ts";
-import { assertPositiveInteger } from "../util/validate.ts";
-import { textLines } from "./_lines.ts";
+import { assertInteger } from "../util/validate.ts";
+import { readLines } from "../util/lines.ts";
 import { checkQueueName, DEFAULT_QUEUE, MACHINE_READY } from "./_queue_jobs.ts";
 
 /**
@@ -78,6 +78,8 @@ export interface LocalMachine extends AsyncDisposable {
   readonly pid: number;
   /** Jobs it runs at once. */
   readonly concurrency: number;
+  /** Its name, as the jobs it takes record it (`job.processedBy`). */
+  readonly name: string;
   /** Resolves when the process has exited. */
   readonly status: Promise<Deno.CommandStatus>;
   /**
@@ -132,11 +134,11 @@ export async function startLocalMachine(
     stderr = "inherit",
   } = options;
   checkQueueName(where, queue);
-  assertPositiveInteger(where, "concurrency", concurrency);
+  assertInteger(where, "concurrency", concurrency);
   for (
     const [name, value] of Object.entries({ lockDurationMs, stalledIntervalMs })
   ) {
-    if (value !== undefined) assertPositiveInteger(where, name, value);
+    if (value !== undefined) assertInteger(where, name, value);
   }
   const args = [
     "run",
@@ -180,20 +182,22 @@ export async function startLocalMachine(
   };
   const tail: string[] = [];
   let serving = false;
+  let name = "";
   const ready = Promise.withResolvers<"ready">();
   const remember = (line: string) => {
     if (tail.push(line) > TAIL_LINES) tail.shift();
   };
   const readStdout = async () => {
-    for await (const line of textLines(child.stdout)) {
+    for await (const line of readLines(child.stdout)) {
       if (!serving && line.startsWith(MACHINE_READY)) {
         serving = true;
+        name = line.match(/, name (\S+)$/)?.[1] ?? "";
         ready.resolve("ready");
       } else if (!serving) remember(line);
     }
   };
   const readStderr = async () => {
-    for await (const line of textLines(child.stderr)) {
+    for await (const line of readLines(child.stderr)) {
       if (!serving) remember(line);
       else if (stderr === "inherit") console.error(line);
     }
@@ -234,6 +238,7 @@ export async function startLocalMachine(
   return {
     pid: child.pid,
     concurrency,
+    name,
     status: done,
     kill,
     stop,

@@ -18,7 +18,7 @@
 import { type Job, Worker as BullWorker } from "bullmq";
 import type { Redis } from "ioredis";
 import { toModuleUrl } from "./_pool.ts";
-import { assertPositiveInteger } from "../util/validate.ts";
+import { assertInteger } from "../util/validate.ts";
 import { WorkerPool } from "./worker_pool.ts";
 import {
   cancelChannel,
@@ -67,6 +67,13 @@ export interface MachineOptions {
    */
   stalledIntervalMs?: number;
   /**
+   * How jobs name the machine that took them (BullMQ's worker `name`, seen
+   * as a job's `processedBy`): printable ASCII, no spaces.
+   *
+   * @default {`${Deno.hostname()}-${Deno.pid}`}
+   */
+  name?: string;
+  /**
    * How long connecting to Redis may take, in milliseconds.
    *
    * @default {3000}
@@ -80,6 +87,8 @@ export interface Machine extends AsyncDisposable {
   readonly queue: string;
   /** Jobs it runs at once. */
   readonly concurrency: number;
+  /** Its name, as the jobs it takes record it (`job.processedBy`). */
+  readonly name: string;
   /**
    * Resolves with an error when the machine lost Redis for good (after a
    * few reconnection attempts); it then takes no more jobs and should be
@@ -140,13 +149,22 @@ export async function serveMachine(
     lockDurationMs = 30_000,
     stalledIntervalMs = 30_000,
     connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
+    name = defaultMachineName(),
   } = options;
   const moduleUrl = toModuleUrl(where, module);
   checkQueueName(where, queue);
-  assertPositiveInteger(where, "concurrency", concurrency);
-  assertPositiveInteger(where, "lockDurationMs", lockDurationMs);
-  assertPositiveInteger(where, "stalledIntervalMs", stalledIntervalMs);
-  assertPositiveInteger(where, "connectTimeoutMs", connectTimeoutMs);
+  // Redis takes client names of printable ASCII without spaces.
+  if (typeof name !== "string" || !/^[\x21-\x7e]+$/.test(name)) {
+    throw new TypeError(
+      `${where}: 'name' must be printable ASCII without spaces, received ${
+        JSON.stringify(name)
+      }`,
+    );
+  }
+  assertInteger(where, "concurrency", concurrency);
+  assertInteger(where, "lockDurationMs", lockDurationMs);
+  assertInteger(where, "stalledIntervalMs", stalledIntervalMs);
+  assertInteger(where, "connectTimeoutMs", connectTimeoutMs);
   await checkRedis(redisUrl, connectTimeoutMs);
 
   const lost = Promise.withResolvers<Error>();
@@ -169,6 +187,7 @@ export async function serveMachine(
     {
       connection: redisConnection(redisUrl, connectTimeoutMs),
       concurrency,
+      name,
       lockDuration: lockDurationMs,
       stalledInterval: stalledIntervalMs,
       maxStalledCount: 1,
@@ -207,10 +226,22 @@ export async function serveMachine(
   return {
     queue,
     concurrency,
+    name,
     lost: lost.promise,
     close,
     [Symbol.asyncDispose]: () => close(),
   };
+}
+
+/** This host's name and this process's id, e.g. `web-3-4711`. */
+function defaultMachineName(): string {
+  let host = "machine";
+  try {
+    host = Deno.hostname().replace(/[^\x21-\x7e]/g, "-");
+  } catch {
+    // Without --allow-sys the pid alone must do.
+  }
+  return `${host}-${Deno.pid}`;
 }
 
 /**

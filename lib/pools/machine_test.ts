@@ -23,11 +23,12 @@ async function openQueue(port: number, name: string) {
   };
 }
 
-Deno.test("serveMachine() runs a chunk of inputs as one job and answers in order", async () => {
+Deno.test("serveMachine() runs a chunk of inputs as one job, answers in order and signs the job", async () => {
   await using server = await startRedisServer();
-  await using _machine = await serveMachine(server.url, TASKS, {
+  await using machine = await serveMachine(server.url, TASKS, {
     queue: "chunks",
     concurrency: 2,
+    name: "test-machine",
   });
   await using opened = await openQueue(server.port, "chunks");
   const job = await opened.queue.add("countPrimes", {
@@ -37,6 +38,9 @@ Deno.test("serveMachine() runs a chunk of inputs as one job and answers in order
     }],
   });
   assert.deepEqual(await job.waitUntilFinished(opened.events), [4, 4, 25]);
+  const finished = await opened.queue.getJob(job.id!);
+  assert.equal(finished?.processedBy, "test-machine");
+  assert.equal(machine.name, "test-machine");
 });
 
 Deno.test("serveMachine() rejects bad options, naming them", async () => {
@@ -51,6 +55,14 @@ Deno.test("serveMachine() rejects bad options, naming them", async () => {
   await assert.rejects(
     serveMachine("redis://127.0.0.1:1", "tasks.ts"),
     TypeError,
+  );
+  await assert.rejects(
+    serveMachine("redis://127.0.0.1:1", TASKS, { name: "two words" }),
+    {
+      name: "TypeError",
+      message:
+        "Cannot start machine: 'name' must be printable ASCII without spaces, received \"two words\"",
+    },
   );
   await assert.rejects(
     serveMachine("redis://127.0.0.1:1", TASKS),

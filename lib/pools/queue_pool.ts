@@ -10,7 +10,7 @@ import { Job, Queue, QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
 import { deserializeError } from "./_messages.ts";
 import { mapChunks, toModuleUrl } from "./_pool.ts";
-import { assertPositiveInteger } from "../util/validate.ts";
+import { assertInteger } from "../util/validate.ts";
 import {
   cancelChannel,
   checkQueueName,
@@ -269,7 +269,7 @@ export class QueuePool {
         connectTimeoutMs,
       })
     ) {
-      if (value !== undefined) assertPositiveInteger(where, name, value);
+      if (value !== undefined) assertInteger(where, name, value);
     }
     this.#redisUrl = redisUrl;
     this.#redisServer = redisServer;
@@ -440,7 +440,7 @@ export class QueuePool {
    */
   async addMachine(options: AddMachineOptions = {}): Promise<LocalMachine> {
     const { concurrency = 1 } = options;
-    assertPositiveInteger("Cannot add machine", "concurrency", concurrency);
+    assertInteger("Cannot add machine", "concurrency", concurrency);
     const connected = await this.#connect();
     const starting = startLocalMachine(connected.url, this.#module, {
       ...this.#machineOptions,
@@ -487,7 +487,7 @@ export class QueuePool {
     count: number,
     options: AddMachineOptions = {},
   ): Promise<LocalMachine[]> {
-    assertPositiveInteger("Cannot add machines", "count", count);
+    assertInteger("Cannot add machines", "count", count);
     return await Promise.all(
       Array.from({ length: count }, () => this.addMachine(options)),
     );

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { textLines } from "./_lines.ts";
+import { readLines } from "../util/lines.ts";
+import { assertMilliseconds } from "../util/validate.ts";
 
 /** Options of {@linkcode startRedisServer}. */
 export interface RedisServerOptions {
@@ -57,7 +58,8 @@ class PortTakenError extends Error {}
  * @param options The executable and the start timeout.
  * @returns The running server.
  * @throws {TypeError} When `binary` is not a non-empty string.
- * @throws {RangeError} When `startTimeoutMs` is not a positive number.
+ * @throws {RangeError} When `startTimeoutMs` is not a positive number of
+ *   milliseconds.
  * @throws {Error} When the executable is missing (the message says how to
  *   install it), exits before accepting connections (with its last log
  *   lines), or takes longer than `startTimeoutMs`.
@@ -83,14 +85,7 @@ export async function startRedisServer(
       }`,
     );
   }
-  if (
-    typeof startTimeoutMs !== "number" || !(startTimeoutMs > 0) ||
-    !Number.isFinite(startTimeoutMs)
-  ) {
-    throw new RangeError(
-      `Cannot start Redis: 'startTimeoutMs' must be a positive number, received ${startTimeoutMs}`,
-    );
-  }
+  assertMilliseconds("Cannot start Redis", "startTimeoutMs", startTimeoutMs);
   for (let attempt = 1;; attempt++) {
     try {
       return await launch(binary, freeLoopbackPort(), startTimeoutMs);
@@ -161,7 +156,7 @@ async function launch(
   const tail: string[] = [];
   const ready = Promise.withResolvers<"ready">();
   const watch = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const line of textLines(stream)) {
+    for await (const line of readLines(stream)) {
       if (tail.push(line) > TAIL_LINES) tail.shift();
       if (line.includes(READY_LINE)) ready.resolve("ready");
     }

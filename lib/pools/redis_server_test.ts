@@ -60,7 +60,7 @@ Deno.test("startRedisServer() rejects bad options, naming them", async () => {
     await assert.rejects(startRedisServer({ startTimeoutMs }), {
       name: "RangeError",
       message:
-        `Cannot start Redis: 'startTimeoutMs' must be a positive number, received ${startTimeoutMs}`,
+        `Cannot start Redis: 'startTimeoutMs' must be a positive number of milliseconds, received ${startTimeoutMs}`,
     });
   }
 });
