@@ -37,7 +37,16 @@ export function cancelChannel(queue: string): string {
   return `bull:${queue}:cancel`;
 }
 
-/** The start of the line a machine prints once it serves the queue. */
+/**
+ * The start of the line a machine prints once it serves the queue.
+ *
+ * @example
+ * ```ts
+ * import { MACHINE_READY } from "./_queue_jobs.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok("machine ready: queue 'course', concurrency 1".startsWith(MACHINE_READY));
+ * ```
+ */
 export const MACHINE_READY = "machine ready";
 
 /**
