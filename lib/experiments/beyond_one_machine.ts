@@ -22,7 +22,6 @@
  */
 
 import { Queue, QueueEvents } from "bullmq";
-import { cpuBoundExperiment, type CpuBoundResult } from "./cpu_bound.ts";
 import { barChart, type Figure, lineChart, logAxes } from "../display/plot.ts";
 import { median, timeIt } from "../measure/time_it.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
@@ -32,7 +31,7 @@ import { type RedisServer, startRedisServer } from "../pools/redis_server.ts";
 import { borrowWorkerPool } from "../pools/warm_pool.ts";
 import { assertInteger, assertMilliseconds } from "../util/validate.ts";
 import { TASKS_MODULE } from "../workloads/tasks_module.ts";
-import { splitRange } from "../workloads/workloads.ts";
+import { countPrimes, splitRange } from "../workloads/workloads.ts";
 
 /** Called with the steps done and the steps in all. */
 export type OnProgress = (done: number, total: number) => void;
@@ -107,12 +106,30 @@ export interface MachineSpeedupRow {
   speedup: number;
 }
 
+/** Anything with a pool's `run()`. */
+interface Runs {
+  run<T>(task: string, input?: unknown): Promise<T>;
+}
+
+/** The primes of every chunk, one `run()` per chunk, all in flight. */
+async function countOn(
+  pool: Runs,
+  inputs: { start: number; end: number }[],
+): Promise<number> {
+  const counts = await Promise.all(
+    inputs.map((input) => pool.run<number>("countPrimes", input)),
+  );
+  return counts.reduce((total, primes) => total + primes, 0);
+}
+
 /**
- * Counts the primes below `limit` in chunks: sequentially, on a WorkerPool
- * and a ProcessPool (via `cpuBoundExperiment`, the experiment of notebook
- * 04), then through a QueuePool with 1, 2, 4 machines, each chunk one
- * `run()` and so one job. Machines are added between counts; each count is
- * warmed up once before timing.
+ * Counts the primes below `limit` in chunks, each chunk one `run()` (and,
+ * through the queue, one job): sequentially, on a WorkerPool and a
+ * ProcessPool (one worker or child per core, as in notebook 04), and
+ * through QueuePools served by 1, 2 and 4 machines (one job at a time
+ * each). Every pool and machine is started first; each mode is warmed up
+ * once; then the modes take turns, one run each per round, so that the
+ * host's other load falls on every mode alike.
  *
  * @param limit Count primes in `[0, limit)`, a positive integer.
  * @param options Machine counts, chunks, parallelism, repeats, progress.
@@ -146,64 +163,92 @@ export async function machineSpeedup(
   const where = "Cannot run the machine speedup experiment";
   assertInteger(where, "limit", limit);
   assertInteger(where, "chunks", chunks);
+  assertInteger(where, "parallelism", parallelism);
   assertInteger(where, "repeats", repeats);
   for (const count of machines) assertInteger(where, "machines", count);
-  const steps = 1 + machines.length;
-  onProgress?.(0, steps);
-  const local: CpuBoundResult[] = await cpuBoundExperiment(limit, {
-    chunks,
-    parallelism,
-    repeats,
-    modes: ["sequential", "workers", "processes"],
-  });
-  onProgress?.(1, steps);
-  const rows: MachineSpeedupRow[] = local.map((result) => ({
-    mode: result.mode,
-    units: result.mode === "sequential" ? 1 : parallelism,
-    primes: result.primes,
-    samplesMs: result.samplesMs,
-    medianMs: result.medianMs,
-    speedup: result.speedup,
-  }));
   const inputs = splitRange(0, limit, Math.ceil(limit / chunks))
     .map(([start, end]) => ({ start, end }));
-  await withRedis(async (redisUrl) => {
-    await using pool = new QueuePool(TASKS_MODULE, {
-      redisUrl,
-      queue: queueName("speedup"),
-      machineStderr: "null",
+  const steps = 1 + repeats;
+  onProgress?.(0, steps);
+  return await withRedis(async (redisUrl) => {
+    // Warm across reruns in a notebook kernel, where a worker starts slowly.
+    await using borrowed = borrowWorkerPool(TASKS_MODULE, parallelism);
+    await using processes = new ProcessPool(TASKS_MODULE, {
+      size: parallelism,
+      idleTimeoutMs: Infinity,
     });
-    const count = async () => {
-      const counts = await Promise.all(
-        inputs.map((input) => pool.run<number>("countPrimes", input)),
+    const queues = machines.map((count) =>
+      new QueuePool(TASKS_MODULE, {
+        redisUrl,
+        queue: queueName(`speedup-${count}`),
+        machineStderr: "null",
+      })
+    );
+    try {
+      await Promise.all(
+        queues.map((queue, i) => queue.addMachines(machines[i])),
       );
-      return counts.reduce((total, primes) => total + primes, 0);
-    };
-    for (
-      const [step, target] of [...machines].sort((a, b) => a - b).entries()
-    ) {
-      const missing = target - pool.machines.length;
-      if (missing > 0) await pool.addMachines(missing);
-      const timing = await timeIt(count, { warmup: 1, repeats });
-      if (timing.result !== rows[0].primes) {
-        throw new Error(
-          `Machine speedup experiment disagrees: ${target} machines found ${timing.result} primes, sequential found ${
-            rows[0].primes
-          }`,
-        );
+      const modes = [
+        {
+          mode: "sequential",
+          units: 1,
+          count: () =>
+            Promise.resolve(inputs.reduce(
+              (total, { start, end }) => total + countPrimes(start, end),
+              0,
+            )),
+        },
+        {
+          mode: "workers",
+          units: parallelism,
+          count: () => countOn(borrowed.pool, inputs),
+        },
+        {
+          mode: "processes",
+          units: parallelism,
+          count: () => countOn(processes, inputs),
+        },
+        ...machines.map((count, i) => ({
+          mode: count === 1 ? "1 machine" : `${count} machines`,
+          units: count,
+          count: () => countOn(queues[i], inputs),
+        })),
+      ];
+      const primes = await modes[0].count();
+      for (const { mode, count } of modes) {
+        const found = await count();
+        if (found !== primes) {
+          throw new Error(
+            `Machine speedup experiment disagrees: ${mode} found ${found} primes, sequential found ${primes}`,
+          );
+        }
       }
-      rows.push({
-        mode: target === 1 ? "1 machine" : `${target} machines`,
-        units: target,
-        primes: timing.result,
-        samplesMs: timing.samplesMs,
-        medianMs: timing.medianMs,
-        speedup: rows[0].medianMs / timing.medianMs,
-      });
-      onProgress?.(2 + step, steps);
+      onProgress?.(1, steps);
+      const samples: number[][] = modes.map(() => []);
+      for (let round = 0; round < repeats; round++) {
+        for (let turn = 0; turn < modes.length; turn++) {
+          const i = (round + turn) % modes.length;
+          const timing = await timeIt(modes[i].count, {
+            warmup: 0,
+            repeats: 1,
+          });
+          samples[i].push(timing.samplesMs[0]);
+        }
+        onProgress?.(2 + round, steps);
+      }
+      const sequentialMs = median(samples[0]);
+      return modes.map(({ mode, units }, i) => ({
+        mode,
+        units,
+        primes,
+        samplesMs: samples[i],
+        medianMs: median(samples[i]),
+        speedup: sequentialMs / median(samples[i]),
+      }));
+    } finally {
+      await Promise.all(queues.map((queue) => queue.close()));
     }
   });
-  return rows;
 }
 
 /** Options of {@linkcode hopCost}. */
