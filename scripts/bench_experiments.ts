@@ -656,7 +656,7 @@ const python: Experiment<"python"> = {
 const machines: Experiment<"machines"> = {
   name: "machines",
   title: "Beyond one machine: a BullMQ queue on Redis, machines as processes",
-  weight: 60,
+  weight: 75,
   async run({ quick, repeats }, onProgress) {
     if (!Deno.env.get("REDIS_URL")) {
       try {
