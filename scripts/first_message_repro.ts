@@ -39,7 +39,10 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { splitLines } from "../lib/util/lines.ts";
+import { runCommand } from "../lib/util/run_command.ts";
+import { assertInteger } from "../lib/util/validate.ts";
+import { parseCliOrExit } from "./parse_cli.ts";
 import type { ProbeResult } from "./testdata/first_message_probe.ts";
 
 const PROBE = new URL("./testdata/first_message_probe.ts", import.meta.url);
@@ -120,38 +123,26 @@ export async function runProbe(
   const args = mode === "test"
     ? ["test", "--allow-all", "--no-check", PROBE.pathname]
     : ["run", "--allow-all", "--no-check", PROBE.pathname, "--run"];
-  const output = await new Deno.Command(deno, {
-    args,
+  const what = `The probe (deno ${mode})`;
+  const { stdout } = await runCommand(deno, args, {
+    what,
     env: { NO_COLOR: "1", WORKERS: String(workers), TIMERS: timers },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(output.stdout);
-  const line = text.split("\n").find((l) => l.startsWith('{"workers"'));
-  if (!output.success || line === undefined) {
+  });
+  const line = splitLines(stdout).find((l) => l.startsWith('{"workers"'));
+  if (line === undefined) {
     throw new Error(
-      `Cannot run the probe: ${deno} ${
-        args.join(" ")
-      } exited with code ${output.code}, received ${
-        text + new TextDecoder().decode(output.stderr)
-      }`,
+      `${what} printed no result line, received ${JSON.stringify(stdout)}`,
     );
   }
   return JSON.parse(line);
 }
 
-function positiveInteger(flag: string, text: string | undefined): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(
-      `'${flag}' must be a positive integer, received ${text}`,
-    );
-  }
-  return value;
-}
+/** The usage line, printed after a bad flag. */
+const USAGE =
+  "Usage: deno run -A scripts/first_message_repro.ts [--runs 40] [--workers 4] [--mode test|run] [--timers each|after] [--deno PATH]";
 
 if (import.meta.main) {
-  const { values } = parseArgs({
+  const { values } = parseCliOrExit("first_message_repro", USAGE, {
     args: Deno.args,
     options: {
       runs: { type: "string", default: "40" },
@@ -161,22 +152,31 @@ if (import.meta.main) {
       deno: { type: "string", default: Deno.execPath() },
     },
   });
-  const runs = positiveInteger("--runs", values.runs);
-  const workers = positiveInteger("--workers", values.workers);
-  const mode = values.mode;
-  if (mode !== "test" && mode !== "run") {
-    throw new RangeError(`'--mode' must be "test" or "run", received ${mode}`);
-  }
-  const timers = values.timers;
-  if (timers !== "each" && timers !== "after") {
-    throw new RangeError(
-      `'--timers' must be "each" or "after", received ${timers}`,
+  const { mode, timers } = values;
+  const runs = Number(values.runs);
+  const workers = Number(values.workers);
+  try {
+    assertInteger("Invalid flag", "--runs", runs);
+    assertInteger("Invalid flag", "--workers", workers);
+    if (mode !== "test" && mode !== "run") {
+      throw new RangeError(
+        `Invalid flag: '--mode' must be "test" or "run", received ${mode}`,
+      );
+    }
+    if (timers !== "each" && timers !== "after") {
+      throw new RangeError(
+        `Invalid flag: '--timers' must be "each" or "after", received ${timers}`,
+      );
+    }
+  } catch (error) {
+    console.error(
+      `first_message_repro: ${(error as Error).message}\n\n${USAGE}`,
     );
+    Deno.exit(2);
   }
-  const version = new TextDecoder().decode(
-    (await new Deno.Command(values.deno, { args: ["--version"] }).output())
-      .stdout,
-  ).split("\n")[0];
+  const version = splitLines(
+    (await runCommand(values.deno, ["--version"])).stdout,
+  )[0];
   const loadBefore = Deno.loadavg()[0].toFixed(1);
   const results: ProbeResult[] = [];
   for (let run = 1; run <= runs; run++) {

@@ -13,6 +13,7 @@ import {
   type LagResult,
   measureLag,
 } from "../measure/event_loop_lag.ts";
+import { assertInteger, assertMilliseconds } from "../util/validate.ts";
 
 /** The knobs of the event-loop notebook, checked by {@linkcode validateEventLoopParameters}. */
 export interface EventLoopParameters {
@@ -38,35 +39,17 @@ export interface EventLoopParameters {
   lagRepeats: number;
 }
 
-function checkPositiveInteger(name: string, value: unknown): void {
-  if (!Number.isSafeInteger(value) || (value as number) < 1) {
+function checkBusyList(where: string, value: unknown): void {
+  if (!Array.isArray(value) || value.length === 0) {
     throw new RangeError(
-      `'${name}' must be a positive integer, received ${String(value)}`,
-    );
-  }
-}
-
-function checkPositiveMs(name: string, value: unknown): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(
-      `'${name}' must be a positive number of milliseconds, received ${
-        String(value)
-      }`,
-    );
-  }
-}
-
-function checkBusyList(value: unknown): void {
-  if (
-    !Array.isArray(value) || value.length === 0 ||
-    value.some((ms) => typeof ms !== "number" || !Number.isFinite(ms) || ms < 0)
-  ) {
-    throw new RangeError(
-      `'busyMs' must be a non-empty list of non-negative milliseconds, received ${
+      `${where}: 'busyMs' must be a non-empty list of non-negative milliseconds, received ${
         JSON.stringify(value)
       }`,
     );
   }
+  value.forEach((ms, index) =>
+    assertMilliseconds(where, `busyMs[${index}]`, ms, { allowZero: true })
+  );
 }
 
 /**
@@ -95,28 +78,24 @@ function checkBusyList(value: unknown): void {
  * assert.equal(validateEventLoopParameters(ok), ok);
  * assert.throws(
  *   () => validateEventLoopParameters({ ...ok, tasks: 0 }),
- *   /'tasks' must be a positive integer, received 0/,
+ *   /'tasks' must be a positive integer of at most 26, received 0/,
  * );
  * ```
  */
 export function validateEventLoopParameters<T extends EventLoopParameters>(
   parameters: T,
 ): T {
-  checkPositiveInteger("tasks", parameters.tasks);
-  if (parameters.tasks > 26) {
-    throw new RangeError(
-      `'tasks' must be at most 26 (one letter each), received ${parameters.tasks}`,
-    );
-  }
-  checkPositiveInteger("steps", parameters.steps);
-  checkPositiveMs("tickMs", parameters.tickMs);
-  checkBusyList(parameters.busyMs);
-  checkPositiveInteger("awaits", parameters.awaits);
-  checkPositiveInteger("loopItems", parameters.loopItems);
-  checkPositiveInteger("chunkItems", parameters.chunkItems);
-  checkPositiveMs("workMs", parameters.workMs);
-  checkPositiveMs("spinnerTickMs", parameters.spinnerTickMs);
-  checkPositiveInteger("lagRepeats", parameters.lagRepeats);
+  const where = "Invalid parameter";
+  assertInteger(where, "tasks", parameters.tasks, { max: 26 });
+  assertInteger(where, "steps", parameters.steps);
+  assertMilliseconds(where, "tickMs", parameters.tickMs);
+  checkBusyList(where, parameters.busyMs);
+  assertInteger(where, "awaits", parameters.awaits);
+  assertInteger(where, "loopItems", parameters.loopItems);
+  assertInteger(where, "chunkItems", parameters.chunkItems);
+  assertMilliseconds(where, "workMs", parameters.workMs);
+  assertMilliseconds(where, "spinnerTickMs", parameters.spinnerTickMs);
+  assertInteger(where, "lagRepeats", parameters.lagRepeats);
   return parameters;
 }
 
@@ -159,8 +138,9 @@ export async function lagSweep(
   options: LagSweepOptions = {},
 ): Promise<LagResult[]> {
   const { repeats = 3, onResult, ...lagOptions } = options;
-  checkBusyList(busyList);
-  checkPositiveInteger("repeats", repeats);
+  const where = "Cannot sweep event-loop lag";
+  checkBusyList(where, busyList);
+  assertInteger(where, "repeats", repeats);
   await measureLag(0, lagOptions);
   const results: LagResult[] = [];
   for (const busyMs of busyList) {

@@ -9,6 +9,7 @@
 
 import type { Figure } from "../display/plot.ts";
 import { lineChart } from "../display/plot.ts";
+import { assertInteger, assertMilliseconds } from "../util/validate.ts";
 import { seededRandom } from "../workloads/workloads.ts";
 
 export type {
@@ -46,24 +47,6 @@ export interface WorkersParameters {
   jobMs: number;
 }
 
-function checkPositiveInteger(name: string, value: unknown): void {
-  if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw new RangeError(
-      `'${name}' must be a positive integer, received ${String(value)}`,
-    );
-  }
-}
-
-function checkPositiveMs(name: string, value: unknown): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(
-      `'${name}' must be a positive number of milliseconds, received ${
-        String(value)
-      }`,
-    );
-  }
-}
-
 /**
  * Checks the workers notebook's parameters.
  *
@@ -86,15 +69,14 @@ function checkPositiveMs(name: string, value: unknown): void {
 export function validateWorkersParameters<T extends WorkersParameters>(
   parameters: T,
 ): T {
-  checkPositiveInteger("workers", parameters.workers);
-  checkPositiveInteger("items", parameters.items);
-  checkPositiveMs("itemMs", parameters.itemMs);
-  if (!Number.isSafeInteger(parameters.seed)) {
-    throw new RangeError(
-      `'seed' must be an integer, received ${String(parameters.seed)}`,
-    );
-  }
-  checkPositiveMs("jobMs", parameters.jobMs);
+  const where = "Invalid parameter";
+  assertInteger(where, "workers", parameters.workers);
+  assertInteger(where, "items", parameters.items);
+  assertMilliseconds(where, "itemMs", parameters.itemMs);
+  assertInteger(where, "seed", parameters.seed, {
+    min: Number.MIN_SAFE_INTEGER,
+  });
+  assertMilliseconds(where, "jobMs", parameters.jobMs);
   return parameters;
 }
 

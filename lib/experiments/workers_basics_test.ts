@@ -17,7 +17,8 @@ Deno.test("validateWorkersParameters names the bad value", () => {
     () => validateWorkersParameters({ ...good, items: -3 }),
     {
       name: "RangeError",
-      message: "'items' must be a positive integer, received -3",
+      message:
+        "Invalid parameter: 'items' must be a positive integer, received -3",
     },
   );
   assert.throws(
