@@ -147,18 +147,8 @@ export class PoolCore {
     options: RunOptions | undefined,
     batch: boolean,
   ): Promise<unknown> {
-    if (typeof task !== "string") {
-      return Promise.reject(
-        new TypeError(
-          `Cannot run task: 'task' must be a string, received ${typeof task}`,
-        ),
-      );
-    }
-    if (this.#closed) {
-      return Promise.reject(
-        new Error(`Cannot run task '${task}': the pool is closed`),
-      );
-    }
+    const refused = refuseTask(task, this.#closed);
+    if (refused !== undefined) return refused;
     if (this.#startError !== undefined) {
       return Promise.reject(this.#startError);
     }
@@ -598,6 +588,29 @@ export class PoolCore {
       if (slot !== undefined) this.#kill(slot, "the pool was idle");
     }
   }
+}
+
+/**
+ * The rejection every pool gives a task it cannot take: a name that is not
+ * a string, or a closed pool; `undefined` when the task may go on.
+ */
+export function refuseTask(
+  task: unknown,
+  closed: boolean,
+): Promise<never> | undefined {
+  if (typeof task !== "string") {
+    return Promise.reject(
+      new TypeError(
+        `Cannot run task: 'task' must be a string, received ${typeof task}`,
+      ),
+    );
+  }
+  if (closed) {
+    return Promise.reject(
+      new Error(`Cannot run task '${task}': the pool is closed`),
+    );
+  }
+  return undefined;
 }
 
 /** Options both pools share. */

@@ -9,7 +9,7 @@
 import { Job, Queue, QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
 import { deserializeError } from "./_messages.ts";
-import { mapChunks, toModuleUrl } from "./_pool.ts";
+import { mapChunks, refuseTask, toModuleUrl } from "./_pool.ts";
 import { assertInteger } from "../util/validate.ts";
 import {
   cancelChannel,
@@ -660,18 +660,8 @@ export class QueuePool {
     signal: AbortSignal | undefined,
     batch: boolean,
   ): Promise<unknown> {
-    if (typeof task !== "string") {
-      return Promise.reject(
-        new TypeError(
-          `Cannot run task: 'task' must be a string, received ${typeof task}`,
-        ),
-      );
-    }
-    if (this.#closing !== undefined) {
-      return Promise.reject(
-        new Error(`Cannot run task '${task}': the pool is closed`),
-      );
-    }
+    const refused = refuseTask(task, this.#closing !== undefined);
+    if (refused !== undefined) return refused;
     if (this.#lostError !== undefined) return Promise.reject(this.#lostError);
     if (signal?.aborted) return Promise.reject(signal.reason);
     try {

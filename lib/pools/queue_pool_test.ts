@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { childProcesses, processExists } from "./testdata/processes.ts";
 import { QueuePool } from "./queue_pool.ts";
 
 const TASKS = new URL("../../workers/tasks.ts", import.meta.url);
@@ -9,32 +10,6 @@ if (EXTERNAL_REDIS) {
   console.log(
     "REDIS_URL is set: the tests of the private redis-server are skipped",
   );
-}
-
-/** Child processes of this test process, with their command names. */
-function children(): { pid: number; command: string }[] {
-  const found: { pid: number; command: string }[] = [];
-  for (const task of Deno.readDirSync("/proc/self/task")) {
-    const text = Deno.readTextFileSync(`/proc/self/task/${task.name}/children`);
-    for (const pid of text.split(/\s+/).filter(Boolean).map(Number)) {
-      try {
-        const command = Deno.readTextFileSync(`/proc/${pid}/comm`).trim();
-        found.push({ pid, command });
-      } catch {
-        // It exited between the two reads.
-      }
-    }
-  }
-  return found;
-}
-
-function exists(pid: number): boolean {
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Waits until the log file has a line matching `pattern`. */
@@ -122,7 +97,7 @@ Deno.test({
     const pool = new QueuePool(TASKS, { queue: "close-test" });
     const machines = await pool.addMachines(2);
     assert.equal(await pool.run("echo", 1), 1);
-    const started = children();
+    const started = childProcesses();
     const server = started.filter(({ command }) => command === "redis-server");
     assert.equal(server.length, 1, JSON.stringify(started));
     for (const machine of machines) {
@@ -136,12 +111,12 @@ Deno.test({
       ]
     ) {
       assert.equal(
-        exists(pid),
+        processExists(pid),
         false,
         `${command} (pid ${pid}) is still there`,
       );
     }
-    assert.deepEqual(children(), []);
+    assert.deepEqual(childProcesses(), []);
     assert.equal(pool.stats().machines, 0);
   },
 });

@@ -1,14 +1,6 @@
 import assert from "node:assert/strict";
+import { processExists } from "./testdata/processes.ts";
 import { startRedisServer } from "./redis_server.ts";
-
-function exists(pid: number): boolean {
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function ping(port: number): Promise<string> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
@@ -26,10 +18,10 @@ Deno.test("startRedisServer() answers on 127.0.0.1 and close() stops its process
   const server = await startRedisServer();
   assert.equal(server.url, `redis://127.0.0.1:${server.port}`);
   assert.equal(await ping(server.port), "+PONG\r\n");
-  assert.equal(exists(server.pid), true);
+  assert.equal(processExists(server.pid), true);
   await server.close();
   await server.close();
-  assert.equal(exists(server.pid), false);
+  assert.equal(processExists(server.pid), false);
   await assert.rejects(ping(server.port), Deno.errors.ConnectionRefused);
 });
 
