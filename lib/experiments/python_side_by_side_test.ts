@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { processMapSideBySide, pythonPrimes } from "./python_side_by_side.ts";
+import {
+  processMapSideBySide,
+  pythonPrimes,
+  trialDivisionSource,
+} from "./python_side_by_side.ts";
 import { countPrimes } from "../workloads/workloads.ts";
 
 async function hasPython(): Promise<boolean> {
@@ -108,4 +112,15 @@ Deno.test({
       assert.ok(row.samplesMs.every((ms) => ms > 0), row.contender);
     }
   },
+});
+
+Deno.test("trialDivisionSource() is the code that countPrimes runs", async () => {
+  const source = await trialDivisionSource();
+  assert.match(source, /^export function countPrimes\(/);
+  assert.match(source, /divisor \* divisor <= candidate/);
+  assert.ok(source.endsWith("}\n"), "ends with isPrime's closing brace");
+  const { countPrimes: shown } = await import(
+    `data:text/typescript,${encodeURIComponent(source)}`
+  );
+  assert.equal(shown(0, 1000), countPrimes(0, 1000));
 });

@@ -1,16 +1,19 @@
 /**
  * The experiments of notebook 08 (start-up, memory, isolation): what it costs
  * to start an async task, a Worker and a child process (time to first reply
- * and memory per unit, measured on this machine), and what one failure takes
- * down (an async task, a Worker, a child process, each made to fail while the
- * caller carries on), with a Worker sandboxed by Deno permissions.
+ * and memory per unit, measured on this machine, in the notebook kernel and
+ * in a plain `deno run` program), and what one failure takes down (an async
+ * task, a Worker, a child process, each made to fail while the caller
+ * carries on). The workers and children it starts are files in `workers/`
+ * whose URLs it exports, so a notebook can show their source and start them
+ * itself.
  *
  * @module
  */
 
 import { progressSteps } from "../display/_progress.ts";
 import { assertPositiveInteger } from "../util/validate.ts";
-import { processRssKiB } from "../measure/memory.ts";
+import { processPssKiB } from "../measure/memory.ts";
 import { median } from "../measure/time_it.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
 import { TASKS_MODULE } from "../workloads/tasks_module.ts";
@@ -60,20 +63,51 @@ export interface StartupRow {
   samplesMs: number[];
   /** The median of `samplesMs`. */
   firstReplyMs: number;
-  /** Memory per unit, in KiB, or `undefined` when it cannot be read here. */
+  /**
+   * Memory per unit, in KiB: the growth of the total PSS of this process and
+   * its children while the units were alive, divided by how many there
+   * were; `undefined` when `/proc` cannot be read here.
+   */
   memoryKiB: number | undefined;
   /** Where the memory figure comes from. */
   memorySource: string;
 }
 
-const ECHO_TS = new URL("../../workers/startup_echo.ts", import.meta.url);
-const ECHO_JS = new URL("../../workers/startup_echo.js", import.meta.url);
-const CHILD = new URL("../../workers/startup_child.ts", import.meta.url);
-const CALL_EXPORT = new URL("../../workers/call_export.ts", import.meta.url);
-const PHASE_WORKER = new URL(
-  "../../workers/phase_probe_worker.js",
+/** The smallest worker, `workers/startup_echo.ts`: it echoes every message. */
+export const ECHO_WORKER_MODULE: URL = new URL(
+  "../../workers/startup_echo.ts",
   import.meta.url,
 );
+
+/**
+ * The smallest child program, `workers/startup_child.ts`: it prints `ready`,
+ * then echoes stdin until stdin closes.
+ */
+export const ECHO_CHILD_MODULE: URL = new URL(
+  "../../workers/startup_child.ts",
+  import.meta.url,
+);
+
+/**
+ * A task module that takes 500 ms to start, `workers/slow_start_tasks.ts`,
+ * with one task, `echo`.
+ */
+export const SLOW_START_MODULE: URL = new URL(
+  "../../workers/slow_start_tasks.ts",
+  import.meta.url,
+);
+
+/**
+ * A worker that tries to read the file named in each message and replies
+ * with what happened, `workers/sandbox_reader.ts`.
+ */
+export const SANDBOX_READER_MODULE: URL = new URL(
+  "../../workers/sandbox_reader.ts",
+  import.meta.url,
+);
+
+const ECHO_JS = new URL("../../workers/startup_echo.js", import.meta.url);
+const CALL_EXPORT = new URL("../../workers/call_export.ts", import.meta.url);
 
 const ECHO_SOURCE = "self.onmessage = (e) => self.postMessage(e.data);";
 
@@ -86,11 +120,12 @@ const ECHO_SOURCE = "self.onmessage = (e) => self.postMessage(e.data);";
  *
  * @example
  * ```ts
- * import { startEchoWorker } from "./startup_memory_isolation.ts";
+ * import {
+ *   ECHO_WORKER_MODULE,
+ *   startEchoWorker,
+ * } from "./startup_memory_isolation.ts";
  * import assert from "node:assert/strict";
- * const worker = await startEchoWorker(
- *   new URL("../../workers/startup_echo.ts", import.meta.url),
- * );
+ * const worker = await startEchoWorker(ECHO_WORKER_MODULE);
  * assert.ok(worker instanceof Worker);
  * worker.terminate();
  * ```
@@ -116,7 +151,7 @@ interface EchoChild {
 
 async function startEchoChild(): Promise<EchoChild> {
   const process = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", CHILD.href],
+    args: ["run", "--no-prompt", ECHO_CHILD_MODULE.href],
     stdin: "piped",
     stdout: "piped",
     stderr: "null",
@@ -141,10 +176,10 @@ async function stopEchoChild(child: EchoChild): Promise<void> {
 
 async function measureAsyncTasks(
   count: number,
-): Promise<{ perTaskMs: number; memoryKiB: number }> {
+): Promise<{ perTaskMs: number; memoryKiB: number | undefined }> {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
-  const before = Deno.memoryUsage().rss;
+  const before = processPssKiB(Deno.pid);
   const started = performance.now();
   const tasks: Promise<number>[] = [];
   for (let i = 0; i < count; i++) {
@@ -153,18 +188,46 @@ async function measureAsyncTasks(
       return i;
     })());
   }
-  const after = Deno.memoryUsage().rss;
+  const after = processPssKiB(Deno.pid);
   release();
   await Promise.all(tasks);
   const perTaskMs = (performance.now() - started) / count;
-  return { perTaskMs, memoryKiB: (after - before) / 1024 / count };
+  return { perTaskMs, memoryKiB: growthPerUnit(before, after, count) };
+}
+
+/** The summed PSS of `pids`, or `undefined` when one cannot be read. */
+function totalPssKiB(pids: number[]): number | undefined {
+  let total = 0;
+  for (const pid of pids) {
+    const pss = processPssKiB(pid);
+    if (pss === undefined) return undefined;
+    total += pss;
+  }
+  return total;
+}
+
+function growthPerUnit(
+  before: number | undefined,
+  after: number | undefined,
+  count: number,
+): number | undefined {
+  return before === undefined || after === undefined
+    ? undefined
+    : (after - before) / count;
+}
+
+function memorySource(count: number, units: string): string {
+  return `PSS growth of this process and its children / ${count} ${units}`;
 }
 
 /**
  * Measures, for each kind, the median time from creation to first reply
- * and the memory per unit: for async tasks and workers the growth of this
- * process's RSS (`Deno.memoryUsage().rss`) divided by how many were alive,
- * for child processes each child's own `VmRSS`.
+ * and the memory per unit, every kind the same way: the growth of the total
+ * PSS (`/proc/<pid>/smaps_rollup`, Linux only) of this process and its
+ * children while `count` units (`asyncTasks` tasks) were alive, divided by
+ * how many there were. PSS, unlike RSS, counts a page shared by several
+ * processes (the `deno` binary's code) once in all, so a child is not
+ * charged for pages this process already holds.
  *
  * @param options Repeats, how many units to keep alive together, progress.
  * @returns One row per kind: async task, worker, child process.
@@ -197,16 +260,16 @@ export async function measureStartup(
   const workerTimes: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const started = performance.now();
-    const worker = await startEchoWorker(ECHO_TS);
+    const worker = await startEchoWorker(ECHO_WORKER_MODULE);
     workerTimes.push(performance.now() - started);
     worker.terminate();
     step();
   }
-  const rssBefore = Deno.memoryUsage().rss;
+  const workersBefore = processPssKiB(Deno.pid);
   const workers = await Promise.all(
-    Array.from({ length: count }, () => startEchoWorker(ECHO_TS)),
+    Array.from({ length: count }, () => startEchoWorker(ECHO_WORKER_MODULE)),
   );
-  const rssAfter = Deno.memoryUsage().rss;
+  const workersAfter = processPssKiB(Deno.pid);
   for (const worker of workers) worker.terminate();
   step();
 
@@ -218,13 +281,16 @@ export async function measureStartup(
     await stopEchoChild(child);
     step();
   }
+  const childrenBefore = processPssKiB(Deno.pid);
   const children = await Promise.all(
     Array.from({ length: count }, () => startEchoChild()),
   );
-  const childRss = children.map((c) => processRssKiB(c.process.pid));
+  const childrenAfter = totalPssKiB([
+    Deno.pid,
+    ...children.map((child) => child.process.pid),
+  ]);
   await Promise.all(children.map(stopEchoChild));
   step();
-  const known = childRss.filter((v): v is number => v !== undefined);
 
   return [
     {
@@ -232,23 +298,21 @@ export async function measureStartup(
       samplesMs: [asyncCost.perTaskMs],
       firstReplyMs: asyncCost.perTaskMs,
       memoryKiB: asyncCost.memoryKiB,
-      memorySource: `this process's RSS growth / ${asyncTasks} tasks`,
+      memorySource: memorySource(asyncTasks, "tasks"),
     },
     {
       kind: "worker",
       samplesMs: workerTimes,
       firstReplyMs: median(workerTimes),
-      memoryKiB: (rssAfter - rssBefore) / 1024 / count,
-      memorySource: `this process's RSS growth / ${count} workers`,
+      memoryKiB: growthPerUnit(workersBefore, workersAfter, count),
+      memorySource: memorySource(count, "workers"),
     },
     {
       kind: "child process",
       samplesMs: childTimes,
       firstReplyMs: median(childTimes),
-      memoryKiB: known.length === count
-        ? known.reduce((a, b) => a + b, 0) / count
-        : undefined,
-      memorySource: `mean VmRSS of ${count} children`,
+      memoryKiB: growthPerUnit(childrenBefore, childrenAfter, count),
+      memorySource: memorySource(count, "children"),
     },
   ];
 }
@@ -316,7 +380,7 @@ export async function workerStartupByKind(
     new Blob([ECHO_SOURCE], { type: "application/javascript" }),
   );
   const sources: [string, string | URL][] = [
-    ["file URL (.ts)", ECHO_TS],
+    ["file URL (.ts)", ECHO_WORKER_MODULE],
     ["file URL (.js)", ECHO_JS],
     ["data: URL", `data:application/javascript,${ECHO_SOURCE}`],
     ["blob: URL", blobUrl],
@@ -340,7 +404,7 @@ export async function workerStartupByKind(
   }
   const started = performance.now();
   const workers = await Promise.all(
-    Array.from({ length: parallel }, () => startEchoWorker(ECHO_TS)),
+    Array.from({ length: parallel }, () => startEchoWorker(ECHO_WORKER_MODULE)),
   );
   const parallelMs = performance.now() - started;
   for (const worker of workers) worker.terminate();
@@ -370,119 +434,26 @@ export async function workerStartupInChild(
   const { repeats = 3, parallel = 4 } = options;
   assertPositiveInteger("Cannot measure worker start-up", "repeats", repeats);
   assertPositiveInteger("Cannot measure worker start-up", "parallel", parallel);
-  return await measureInDenoChild("Start-up probe", [
-    "run",
-    "--no-prompt",
-    "--allow-read",
-    CALL_EXPORT.href,
-    import.meta.url,
-    "workerStartupByKind",
-    JSON.stringify({ repeats, parallel }),
-  ]);
-}
-
-/** Where a new worker's start-up time goes, from {@linkcode measureWorkerPhases}. */
-export interface WorkerPhases {
-  /** From `new Worker()` until the worker's top-level code runs, in ms. */
-  toTopLevelMs: number;
-  /** From then until its first message is handled, in ms. */
-  toFirstMessageMs: number;
-  /** From `new Worker()` until its reply is back, in ms. */
-  toReplyMs: number;
-}
-
-/**
- * Starts one worker, sends it a message at once, and splits the wait for the
- * reply into phases: until the worker's code runs, until its first message
- * is handled, until the reply is back. The worker stamps the first two into
- * shared memory.
- *
- * @returns The three times, in milliseconds.
- *
- * @example
- * ```ts
- * import { measureWorkerPhases } from "./startup_memory_isolation.ts";
- * import assert from "node:assert/strict";
- * const phases = await measureWorkerPhases();
- * assert.ok(phases.toReplyMs >= phases.toTopLevelMs);
- * ```
- */
-export async function measureWorkerPhases(): Promise<WorkerPhases> {
-  const now = () => performance.timeOrigin + performance.now();
-  const stamps = new Float64Array(new SharedArrayBuffer(16));
-  const started = now();
-  const worker = new Worker(PHASE_WORKER, { type: "module" });
-  try {
-    const replied = new Promise<void>((resolve, reject) => {
-      worker.onmessage = () => resolve();
-      worker.onerror = (event) => {
-        event.preventDefault();
-        reject(new Error(`Phase probe worker failed: ${event.message}`));
-      };
-    });
-    worker.postMessage(stamps.buffer);
-    await replied;
-    return {
-      toTopLevelMs: stamps[0] - started,
-      toFirstMessageMs: stamps[1] - stamps[0],
-      toReplyMs: now() - started,
-    };
-  } finally {
-    worker.terminate();
-  }
-}
-
-/**
- * Runs {@linkcode measureWorkerPhases} in a fresh child, as a plain program
- * (`deno eval`) or in a REPL session (`deno repl`, which is how the notebook
- * kernel runs cells too), to find where a slow start comes from.
- *
- * @param runner How the child runs the probe.
- * @returns What the child measured.
- * @throws {Error} When the child fails or prints no measurement.
- *
- * @example
- * ```ts
- * import { measureWorkerPhasesIn } from "./startup_memory_isolation.ts";
- * import assert from "node:assert/strict";
- * const phases = await measureWorkerPhasesIn("program");
- * assert.ok(phases.toReplyMs > 0);
- * ```
- */
-export async function measureWorkerPhasesIn(
-  runner: "program" | "repl",
-): Promise<WorkerPhases> {
-  const probe = `const { measureWorkerPhases } = await import(${
-    JSON.stringify(import.meta.url)
-  }); console.log(JSON.stringify(await measureWorkerPhases()));`;
-  const args = runner === "program"
-    ? ["eval", probe]
-    : ["repl", "--allow-read", `--eval=${probe}`];
-  return await measureInDenoChild(`Worker phase probe as a ${runner}`, args);
-}
-
-/**
- * Runs `deno` with `args` in a fresh child and returns the measurement it
- * prints as a JSON line. Its stdin gets `close()`, so a REPL child exits once
- * it has run the probe; other children ignore it.
- */
-async function measureInDenoChild<T>(what: string, args: string[]): Promise<T> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    stdin: "piped",
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      "--allow-read",
+      CALL_EXPORT.href,
+      import.meta.url,
+      "workerStartupByKind",
+      JSON.stringify({ repeats, parallel }),
+    ],
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1" },
-  }).spawn();
-  const stdin = child.stdin.getWriter();
-  await stdin.write(new TextEncoder().encode("close()\n"));
-  await stdin.close();
-  const output = await child.output();
+  }).output();
   const line = new TextDecoder().decode(output.stdout).split("\n")
     .find((text) => text.startsWith("{"));
   if (!output.success || line === undefined) {
     throw new Error(
-      `${what} failed with code ${output.code}: ${
+      `Start-up probe failed with code ${output.code}: ${
         new TextDecoder().decode(output.stderr).trim()
       }`,
     );
@@ -496,7 +467,7 @@ export interface IsolationRow {
   unit: string;
   /** What went wrong. */
   fault: string;
-  /** What the caller received, as `Name: message`. */
+  /** What the caller's `await` received, as `Name: message`. */
   callerSaw: string;
   /** What was run next, and its result, showing what survived. */
   afterwards: string;
@@ -507,9 +478,8 @@ export interface IsolationRow {
 /** Options of {@linkcode workerCrash} and {@linkcode hungWorker}. */
 export interface IsolationOptions {
   /**
-   * Called with `(0, total)` at the start and `(done, total)` after each
-   * step: a warm-up task (for {@linkcode hungWorker}), the failure seen by
-   * the caller, the next task answered.
+   * Called with `(0, 2)` at the start, then after the failure reached the
+   * caller and after the next task answered.
    * @default {undefined}
    */
   onProgress?: (done: number, total: number) => void;
@@ -527,8 +497,9 @@ async function failureRow(
   fault: string,
   fail: () => Promise<unknown>,
   next: () => Promise<string>,
-  step: () => void = () => {},
+  onProgress?: (done: number, total: number) => void,
 ): Promise<IsolationRow> {
+  const step = progressSteps(2, onProgress);
   const started = performance.now();
   let callerSaw = "(no error)";
   try {
@@ -544,8 +515,8 @@ async function failureRow(
 }
 
 /**
- * An async task throws an uncaught error: its promise rejects, and the next
- * task on the same event loop runs as usual.
+ * An async task throws: only its own promise rejects, the caller's `await`
+ * catches it, and the next task on the same event loop runs as usual.
  *
  * @returns The row for the isolation table.
  *
@@ -560,7 +531,7 @@ async function failureRow(
 export function asyncTaskFailure(): Promise<IsolationRow> {
   return failureRow(
     "async task",
-    "throws an uncaught error",
+    "throws inside the task",
     async () => {
       await null;
       throw new Error("Task failed on the event loop");
@@ -570,9 +541,9 @@ export function asyncTaskFailure(): Promise<IsolationRow> {
 }
 
 /**
- * A Worker's code throws outside any task (from a timer), which kills that
- * worker; the pool rejects the task, starts a fresh worker, and the next
- * task succeeds.
+ * A Worker's code throws outside any task (from a timer): the error is
+ * uncaught inside the worker and kills it. The pool rejects the task that
+ * was running, starts a fresh worker, and the next task succeeds.
  *
  * @param options Progress over 2 steps: the failure, the next task.
  * @returns The row for the isolation table.
@@ -588,30 +559,28 @@ export function asyncTaskFailure(): Promise<IsolationRow> {
 export async function workerCrash(
   options: IsolationOptions = {},
 ): Promise<IsolationRow> {
-  const step = progressSteps(2, options.onProgress);
   await using pool = new WorkerPool(TASKS_MODULE, { size: 1 });
   return await failureRow(
     "worker",
-    "uncaught error kills the worker",
+    "an error thrown from a timer, uncaught in the worker, kills it",
     () => pool.run("crashLater"),
     async () =>
       `pool's new worker echoed ${
         JSON.stringify(await pool.run("echo", "still here"))
       }`,
-    step,
+    options.onProgress,
   );
 }
 
 /**
- * A Worker hangs forever; `taskTimeoutMs` rejects the task with a
- * `TimeoutError`, terminates the worker and replaces it. The pool's clock
- * starts when a task is sent, which for a worker still starting includes its
- * start-up: keep `timeoutMs` above the start-up time, or the warm-up task
- * and the check afterwards time out too.
+ * A Worker hangs forever; the pool's `taskTimeoutMs` rejects the task with a
+ * `TimeoutError`, terminates the worker and replaces it. The pool starts a
+ * task's clock when a worker is ready and free to run it, so a fresh
+ * worker's start-up is not counted: the elapsed time is the worker's
+ * start-up plus `timeoutMs`, however short `timeoutMs` is.
  *
  * @param timeoutMs The pool's `taskTimeoutMs`, a positive integer.
- * @param options Progress over 3 steps: the warm-up task, the time-out, the
- *   next task.
+ * @param options Progress over 2 steps: the time-out, the next task.
  * @returns The row for the isolation table.
  * @throws {RangeError} When `timeoutMs` is not a positive integer.
  *
@@ -628,19 +597,11 @@ export async function hungWorker(
   timeoutMs: number,
   options: IsolationOptions = {},
 ): Promise<IsolationRow> {
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) {
-    throw new RangeError(
-      `Cannot run hung worker: 'timeoutMs' must be a positive integer, received ${timeoutMs}`,
-    );
-  }
-  const step = progressSteps(3, options.onProgress);
+  assertPositiveInteger("Cannot run hung worker", "timeoutMs", timeoutMs);
   await using pool = new WorkerPool(TASKS_MODULE, {
     size: 1,
     taskTimeoutMs: timeoutMs,
   });
-  // Start the worker first, so the timeout measures the hang, not start-up.
-  await pool.run("noop");
-  step();
   return await failureRow(
     "worker",
     `hangs; taskTimeoutMs = ${timeoutMs}`,
@@ -649,7 +610,7 @@ export async function hungWorker(
       `pool's new worker echoed ${
         JSON.stringify(await pool.run("echo", "still here"))
       }`,
-    step,
+    options.onProgress,
   );
 }
 
@@ -679,137 +640,4 @@ export async function childCrash(): Promise<IsolationRow> {
         JSON.stringify(await pool.run("echo", "still here"))
       }`,
   );
-}
-
-/** What a worker saw when it tried to read a file. */
-export interface ReadAttempt {
-  /** Whether the read succeeded. */
-  ok: boolean;
-  /** Characters read, when it succeeded. */
-  chars?: number;
-  /** The error's name, such as `NotCapable`, when it failed. */
-  name?: string;
-  /** The error's message, when it failed. */
-  message?: string;
-}
-
-/** The outcome of {@linkcode sandboxedRead}. */
-export interface SandboxOutcome {
-  /** A worker created with `deno: { permissions: { read: false } }`. */
-  sandboxed: ReadAttempt;
-  /** A worker created with the program's own permissions (`"inherit"`). */
-  inherited: ReadAttempt;
-}
-
-const READER = new URL("../../workers/sandbox_reader.ts", import.meta.url);
-
-function readIn(permissions: Deno.PermissionOptions, file: string) {
-  const worker = new Worker(READER, {
-    type: "module",
-    deno: { permissions },
-  } as WorkerOptions);
-  return new Promise<ReadAttempt>((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<ReadAttempt>) => {
-      worker.terminate();
-      resolve(event.data);
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      worker.terminate();
-      reject(new Error(`Reader worker failed: ${event.message}`));
-    };
-    worker.postMessage(file);
-  });
-}
-
-/**
- * Has two workers read `file`: one with `read: false`, one inheriting this
- * program's permissions. Needs `--unstable-worker-options`: without it Deno
- * exits the whole program with code 70, so call it from a process started
- * with that flag (as {@linkcode sandboxDemo} does).
- *
- * @param file The path to read.
- * @returns What each worker saw.
- *
- * @example
- * ```ts ignore
- * import { sandboxedRead } from "./startup_memory_isolation.ts";
- * const outcome = await sandboxedRead("deno.json");
- * console.log(outcome.sandboxed.name); // "NotCapable"
- * ```
- */
-export async function sandboxedRead(file: string): Promise<SandboxOutcome> {
-  return {
-    sandboxed: await readIn({ read: false }, file),
-    inherited: await readIn("inherit", file),
-  };
-}
-
-/** The outcome of {@linkcode sandboxDemo}. */
-export interface SandboxDemo extends SandboxOutcome {
-  /** The file read, relative to the project. */
-  file: string;
-  /**
-   * The exit code of the same program run without
-   * `--unstable-worker-options`.
-   */
-  exitCodeWithoutFlag: number;
-}
-
-async function runProbe(flags: string[], path: string) {
-  return await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      ...flags,
-      CALL_EXPORT.href,
-      import.meta.url,
-      "sandboxedRead",
-      JSON.stringify(path),
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-}
-
-/**
- * Runs {@linkcode sandboxedRead} in a child `deno run
- * --unstable-worker-options --allow-read` (the notebook kernel lacks the
- * flag, and trying there would end the kernel), then the same program
- * without the flag, to record its exit code.
- *
- * @param file A file to read, relative to the project root.
- * @returns What each worker saw, with the path shortened to `file`, and the
- *   exit code without the flag.
- * @throws {Error} When the child with the flag fails.
- *
- * @example
- * ```ts
- * import { sandboxDemo } from "./startup_memory_isolation.ts";
- * import assert from "node:assert/strict";
- * const demo = await sandboxDemo("deno.json");
- * assert.equal(demo.sandboxed.name, "NotCapable");
- * assert.equal(demo.inherited.ok, true);
- * assert.equal(demo.exitCodeWithoutFlag, 70);
- * ```
- */
-export async function sandboxDemo(file = "deno.json"): Promise<SandboxDemo> {
-  const path = decodeURIComponent(
-    new URL(`../../${file}`, import.meta.url).pathname,
-  );
-  const output = await runProbe(
-    ["--unstable-worker-options", "--allow-read"],
-    path,
-  );
-  if (!output.success) {
-    throw new Error(
-      `Sandbox probe failed with code ${output.code}: ${
-        new TextDecoder().decode(output.stderr).trim()
-      }`,
-    );
-  }
-  const text = new TextDecoder().decode(output.stdout).replaceAll(path, file);
-  const outcome: SandboxOutcome = JSON.parse(text);
-  const withoutFlag = await runProbe(["--allow-read"], path);
-  return { file, ...outcome, exitCodeWithoutFlag: withoutFlag.code };
 }
