@@ -7,6 +7,8 @@
  * @module
  */
 
+import { assertInteger } from "../util/validate.ts";
+
 import { displayable, type JupyterKernel, jupyterKernel } from "./_jupyter.ts";
 
 /** A table as a Jupyter MIME bundle; shows itself as a cell's last value. */
@@ -240,16 +242,8 @@ export function progress(
   const kernel = options.kernel === undefined
     ? jupyterKernel()
     : options.kernel;
-  if (!Number.isSafeInteger(total) || total < 0) {
-    throw new RangeError(
-      `Cannot show progress: 'total' must be a non-negative integer, received ${total}`,
-    );
-  }
-  if (!Number.isSafeInteger(width) || width < 1) {
-    throw new RangeError(
-      `Cannot show progress: 'width' must be a positive integer, received ${width}`,
-    );
-  }
+  assertInteger("Cannot show progress", "total", total, { min: 0 });
+  assertInteger("Cannot show progress", "width", width);
   const displayId = `progress-${crypto.randomUUID()}`;
   const encoder = new TextEncoder();
   const terminal = kernel ? false : stream.isTerminal();

@@ -20,7 +20,7 @@ import { TASKS_MODULE } from "../workloads/tasks_module.ts";
 import { median, timeIt } from "../measure/time_it.ts";
 import { countPrimes, splitRange } from "../workloads/workloads.ts";
 import { borrowWorkerPool } from "../pools/warm_pool.ts";
-import { assertPositiveInteger } from "../util/validate.ts";
+import { assertInteger } from "../util/validate.ts";
 import { mapLimited } from "../util/map_limited.ts";
 import { type WorkerPool } from "../pools/worker_pool.ts";
 
@@ -102,9 +102,9 @@ export async function cpuBoundExperiment(
     modes = ["sequential", "async tasks", "workers", "processes"],
   } = options;
   const where = "Cannot run the CPU-bound experiment";
-  assertPositiveInteger(where, "limit", limit);
-  assertPositiveInteger(where, "chunks", chunks);
-  assertPositiveInteger(where, "parallelism", parallelism);
+  assertInteger(where, "limit", limit);
+  assertInteger(where, "chunks", chunks);
+  assertInteger(where, "parallelism", parallelism);
   const ranges = splitRange(0, limit, Math.ceil(limit / chunks));
   const inputs = ranges.map(([start, end]) => ({ start, end }));
   const sum = (counts: number[]) =>
@@ -212,7 +212,7 @@ export function checkCpuBoundParameters(parameters: CpuBoundParameters): void {
   for (
     const name of ["primesUpTo", "repeats", "chunks", "maxWorkers"] as const
   ) {
-    assertPositiveInteger(where, name, parameters[name]);
+    assertInteger(where, name, parameters[name]);
   }
   const { chunkSizes } = parameters;
   if (!Array.isArray(chunkSizes) || chunkSizes.length === 0) {
@@ -223,7 +223,7 @@ export function checkCpuBoundParameters(parameters: CpuBoundParameters): void {
     );
   }
   chunkSizes.forEach((size, index) =>
-    assertPositiveInteger(where, `chunkSizes[${index}]`, size)
+    assertInteger(where, `chunkSizes[${index}]`, size)
   );
 }
 
@@ -319,9 +319,9 @@ export async function scalingExperiment(
     onPoint,
   } = options;
   const where = "Cannot run the scaling experiment";
-  assertPositiveInteger(where, "limit", limit);
-  assertPositiveInteger(where, "chunks", chunks);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "limit", limit);
+  assertInteger(where, "chunks", chunks);
+  assertInteger(where, "repeats", repeats);
   if (!Array.isArray(workerCounts) || workerCounts.length === 0) {
     throw new RangeError(
       `${where}: 'workerCounts' must be a non-empty array, received ${
@@ -330,7 +330,7 @@ export async function scalingExperiment(
     );
   }
   workerCounts.forEach((count, index) =>
-    assertPositiveInteger(where, `workerCounts[${index}]`, count)
+    assertInteger(where, `workerCounts[${index}]`, count)
   );
   const ranges = splitRange(0, limit, Math.ceil(limit / chunks));
   const size = Math.max(...workerCounts);
@@ -432,9 +432,9 @@ export async function chunkSizeSweep(
   const { workers = navigator.hardwareConcurrency, repeats = 3, onPoint } =
     options;
   const where = "Cannot run the chunk-size sweep";
-  assertPositiveInteger(where, "limit", limit);
-  assertPositiveInteger(where, "workers", workers);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "limit", limit);
+  assertInteger(where, "workers", workers);
+  assertInteger(where, "repeats", repeats);
   if (!Array.isArray(chunkSizes) || chunkSizes.length === 0) {
     throw new RangeError(
       `${where}: 'chunkSizes' must be a non-empty array, received ${
@@ -443,7 +443,7 @@ export async function chunkSizeSweep(
     );
   }
   chunkSizes.forEach((size, index) =>
-    assertPositiveInteger(where, `chunkSizes[${index}]`, size)
+    assertInteger(where, `chunkSizes[${index}]`, size)
   );
   await using borrowed = borrowWorkerPool(TASKS_MODULE, workers);
   const pool = borrowed.pool;

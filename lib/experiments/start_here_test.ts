@@ -64,11 +64,11 @@ Deno.test("measureComparison() fills the measured rows from the measurements", a
     const memory = byAspect("memory per unit");
     assert.match(
       memory.worker,
-      /^[\d.]+ [KM]B \(PSS growth of this process and its children \/ 2 workers\)$/,
+      /^[\d.]+ [KM]B \(PSS growth of a fresh program and its children \/ 2 workers\)$/,
     );
     assert.match(
       memory.childProcess,
-      /^[\d.]+ MB \(PSS growth of this process and its children \/ 2 children\)$/,
+      /^[\d.]+ MB \(PSS growth of a fresh program and its children \/ 2 children\)$/,
     );
   }
 });

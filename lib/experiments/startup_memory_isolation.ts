@@ -12,7 +12,9 @@
  */
 
 import { progressSteps } from "../display/_progress.ts";
-import { assertPositiveInteger } from "../util/validate.ts";
+import { readLines, splitLines } from "../util/lines.ts";
+import { runCommand } from "../util/run_command.ts";
+import { assertInteger } from "../util/validate.ts";
 import { processPssKiB } from "../measure/memory.ts";
 import { median } from "../measure/time_it.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
@@ -44,8 +46,8 @@ export interface StartupOptions {
   asyncTasks?: number;
   /**
    * Called with `(0, total)` before the first step and `(done, total)`
-   * after each: the async tasks, each single worker start, the workers
-   * alive together, each single child start, the children alive together
+   * after each: the async tasks' memory, each single worker start, the
+   * workers' memory, each single child start, the children's memory
    * (`total` is `2 x repeats + 3`).
    * @default {undefined}
    */
@@ -64,9 +66,10 @@ export interface StartupRow {
   /** The median of `samplesMs`. */
   firstReplyMs: number;
   /**
-   * Memory per unit, in KiB: the growth of the total PSS of this process and
-   * its children while the units were alive, divided by how many there
-   * were; `undefined` when `/proc` cannot be read here.
+   * Memory per unit, in KiB: the growth of the total PSS of a fresh
+   * `deno run` program and its children while the units were alive in it,
+   * divided by how many there were ({@linkcode memoryPerUnitHere});
+   * `undefined` when `/proc` cannot be read here.
    */
   memoryKiB: number | undefined;
   /** Where the memory figure comes from. */
@@ -156,31 +159,23 @@ async function startEchoChild(): Promise<EchoChild> {
     stdout: "piped",
     stderr: "null",
   }).spawn();
-  const reader = process.stdout.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("Child process exited before replying");
-    text += decoder.decode(value, { stream: true });
+  // The child says "ready" and then prints nothing more: its stdout is
+  // cancelled after that first line.
+  for await (const _ready of readLines(process.stdout)) {
+    return { process, stdin: process.stdin.getWriter() };
   }
-  reader.releaseLock();
-  return { process, stdin: process.stdin.getWriter() };
+  throw new Error("Child process exited before replying");
 }
 
 async function stopEchoChild(child: EchoChild): Promise<void> {
   await child.stdin.close();
-  await child.process.stdout.cancel();
   await child.process.status;
 }
 
-async function measureAsyncTasks(
-  count: number,
-): Promise<{ perTaskMs: number; memoryKiB: number | undefined }> {
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const before = processPssKiB(Deno.pid);
-  const started = performance.now();
+/** Starts `count` async tasks that wait on one gate; `release` opens it. */
+function pendingTasks(count: number): { release: () => Promise<void> } {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
   const tasks: Promise<number>[] = [];
   for (let i = 0; i < count; i++) {
     tasks.push((async () => {
@@ -188,11 +183,12 @@ async function measureAsyncTasks(
       return i;
     })());
   }
-  const after = processPssKiB(Deno.pid);
-  release();
-  await Promise.all(tasks);
-  const perTaskMs = (performance.now() - started) / count;
-  return { perTaskMs, memoryKiB: growthPerUnit(before, after, count) };
+  return {
+    release: async () => {
+      open();
+      await Promise.all(tasks);
+    },
+  };
 }
 
 /** The summed PSS of `pids`, or `undefined` when one cannot be read. */
@@ -206,28 +202,101 @@ function totalPssKiB(pids: number[]): number | undefined {
   return total;
 }
 
-function growthPerUnit(
-  before: number | undefined,
-  after: number | undefined,
-  count: number,
-): number | undefined {
-  return before === undefined || after === undefined
-    ? undefined
-    : (after - before) / count;
-}
-
-function memorySource(count: number, units: string): string {
-  return `PSS growth of this process and its children / ${count} ${units}`;
+function memorySource(count: number, unit: string, units: string): string {
+  return `PSS growth of a fresh program and its children / ${count} ${
+    count === 1 ? unit : units
+  }`;
 }
 
 /**
- * Measures, for each kind, the median time from creation to first reply
- * and the memory per unit, every kind the same way: the growth of the total
- * PSS (`/proc/<pid>/smaps_rollup`, Linux only) of this process and its
- * children while `count` units (`asyncTasks` tasks) were alive, divided by
- * how many there were. PSS, unlike RSS, counts a page shared by several
- * processes (the `deno` binary's code) once in all, so a child is not
- * charged for pages this process already holds.
+ * The memory `count` units of `kind` hold while alive, measured in this
+ * process: the growth of the total PSS of this process and its children,
+ * divided by `count`. {@linkcode measureStartup} calls it in a fresh
+ * `deno run` program for each kind, because a process that has already
+ * started and ended workers reuses the memory they freed, and a new worker
+ * then seems to cost less than it does.
+ *
+ * @param kind Which units to start.
+ * @param count How many to keep alive together, a positive integer.
+ * @returns KiB per unit, or `null` where `/proc` cannot be read.
+ * @throws {RangeError} When `count` is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * import { memoryPerUnitHere } from "./startup_memory_isolation.ts";
+ * import assert from "node:assert/strict";
+ * const kib = await memoryPerUnitHere("worker", 1);
+ * assert.ok(kib === null || Number.isFinite(kib));
+ * ```
+ */
+export async function memoryPerUnitHere(
+  kind: StartupKind,
+  count: number,
+): Promise<number | null> {
+  assertInteger("Cannot measure memory", "count", count);
+  const before = processPssKiB(Deno.pid);
+  let after: number | undefined;
+  if (kind === "async task") {
+    const tasks = pendingTasks(count);
+    after = processPssKiB(Deno.pid);
+    await tasks.release();
+  } else if (kind === "worker") {
+    const workers = await Promise.all(
+      Array.from({ length: count }, () => startEchoWorker(ECHO_WORKER_MODULE)),
+    );
+    after = processPssKiB(Deno.pid);
+    for (const worker of workers) worker.terminate();
+  } else {
+    const children = await Promise.all(
+      Array.from({ length: count }, () => startEchoChild()),
+    );
+    after = totalPssKiB([
+      Deno.pid,
+      ...children.map((child) => child.process.pid),
+    ]);
+    await Promise.all(children.map(stopEchoChild));
+  }
+  return before === undefined || after === undefined
+    ? null
+    : (after - before) / count;
+}
+
+/**
+ * Calls `name` of this module in a fresh `deno run` program (through
+ * `workers/call_export.ts`) and returns what it printed as its last line.
+ */
+async function callInFreshProgram<T>(
+  what: string,
+  flags: string[],
+  name: string,
+  ...args: unknown[]
+): Promise<T> {
+  const { stdout } = await runCommand(Deno.execPath(), [
+    "run",
+    "--no-prompt",
+    ...flags,
+    CALL_EXPORT.href,
+    import.meta.url,
+    name,
+    ...args.map((arg) => JSON.stringify(arg)),
+  ], { what, env: { NO_COLOR: "1" } });
+  const line = splitLines(stdout).at(-1);
+  if (line === undefined) {
+    throw new Error(`${what} printed no measurement`);
+  }
+  return JSON.parse(line);
+}
+
+/**
+ * Measures, for each kind, the median time from creation to first reply,
+ * in this process, and the memory per unit, every kind the same way: in a
+ * fresh `deno run` program, the growth of the total PSS
+ * (`/proc/<pid>/smaps_rollup`, Linux only) of that program and its children
+ * while `count` units (`asyncTasks` tasks) were alive, divided by how many
+ * there were ({@linkcode memoryPerUnitHere}). PSS, unlike RSS, counts a page
+ * shared by several processes (the `deno` binary's code) once in all, so a
+ * child is not charged for pages its parent already holds; a fresh program
+ * has no memory freed by earlier workers to reuse.
  *
  * @param options Repeats, how many units to keep alive together, progress.
  * @returns One row per kind: async task, worker, child process.
@@ -249,13 +318,28 @@ export async function measureStartup(
   options: StartupOptions = {},
 ): Promise<StartupRow[]> {
   const { repeats = 3, count = 2, asyncTasks = 100_000, onProgress } = options;
-  assertPositiveInteger("Cannot measure start-up", "repeats", repeats);
-  assertPositiveInteger("Cannot measure start-up", "count", count);
-  assertPositiveInteger("Cannot measure start-up", "asyncTasks", asyncTasks);
+  assertInteger("Cannot measure start-up", "repeats", repeats);
+  assertInteger("Cannot measure start-up", "count", count);
+  assertInteger("Cannot measure start-up", "asyncTasks", asyncTasks);
   const step = progressSteps(2 * repeats + 3, onProgress);
 
-  const asyncCost = await measureAsyncTasks(asyncTasks);
-  step();
+  const memoryOf = async (kind: StartupKind, units: number) => {
+    const kib = await callInFreshProgram<number | null>(
+      "Memory probe",
+      // Deno lets a program read /proc files only with every permission.
+      ["--allow-all"],
+      "memoryPerUnitHere",
+      kind,
+      units,
+    );
+    step();
+    return kib ?? undefined;
+  };
+
+  const tasksStarted = performance.now();
+  await pendingTasks(asyncTasks).release();
+  const perTaskMs = (performance.now() - tasksStarted) / asyncTasks;
+  const asyncKiB = await memoryOf("async task", asyncTasks);
 
   const workerTimes: number[] = [];
   for (let i = 0; i < repeats; i++) {
@@ -265,13 +349,7 @@ export async function measureStartup(
     worker.terminate();
     step();
   }
-  const workersBefore = processPssKiB(Deno.pid);
-  const workers = await Promise.all(
-    Array.from({ length: count }, () => startEchoWorker(ECHO_WORKER_MODULE)),
-  );
-  const workersAfter = processPssKiB(Deno.pid);
-  for (const worker of workers) worker.terminate();
-  step();
+  const workerKiB = await memoryOf("worker", count);
 
   const childTimes: number[] = [];
   for (let i = 0; i < repeats; i++) {
@@ -281,38 +359,29 @@ export async function measureStartup(
     await stopEchoChild(child);
     step();
   }
-  const childrenBefore = processPssKiB(Deno.pid);
-  const children = await Promise.all(
-    Array.from({ length: count }, () => startEchoChild()),
-  );
-  const childrenAfter = totalPssKiB([
-    Deno.pid,
-    ...children.map((child) => child.process.pid),
-  ]);
-  await Promise.all(children.map(stopEchoChild));
-  step();
+  const childKiB = await memoryOf("child process", count);
 
   return [
     {
       kind: "async task",
-      samplesMs: [asyncCost.perTaskMs],
-      firstReplyMs: asyncCost.perTaskMs,
-      memoryKiB: asyncCost.memoryKiB,
-      memorySource: memorySource(asyncTasks, "tasks"),
+      samplesMs: [perTaskMs],
+      firstReplyMs: perTaskMs,
+      memoryKiB: asyncKiB,
+      memorySource: memorySource(asyncTasks, "task", "tasks"),
     },
     {
       kind: "worker",
       samplesMs: workerTimes,
       firstReplyMs: median(workerTimes),
-      memoryKiB: growthPerUnit(workersBefore, workersAfter, count),
-      memorySource: memorySource(count, "workers"),
+      memoryKiB: workerKiB,
+      memorySource: memorySource(count, "worker", "workers"),
     },
     {
       kind: "child process",
       samplesMs: childTimes,
       firstReplyMs: median(childTimes),
-      memoryKiB: growthPerUnit(childrenBefore, childrenAfter, count),
-      memorySource: memorySource(count, "children"),
+      memoryKiB: childKiB,
+      memorySource: memorySource(count, "child", "children"),
     },
   ];
 }
@@ -374,8 +443,8 @@ export async function workerStartupByKind(
   options: WorkerStartupByKindOptions = {},
 ): Promise<WorkerStartup> {
   const { repeats = 3, parallel = 4, onProgress } = options;
-  assertPositiveInteger("Cannot measure worker start-up", "repeats", repeats);
-  assertPositiveInteger("Cannot measure worker start-up", "parallel", parallel);
+  assertInteger("Cannot measure worker start-up", "repeats", repeats);
+  assertInteger("Cannot measure worker start-up", "parallel", parallel);
   const blobUrl = URL.createObjectURL(
     new Blob([ECHO_SOURCE], { type: "application/javascript" }),
   );
@@ -432,33 +501,14 @@ export async function workerStartupInChild(
   options: WorkerStartupOptions = {},
 ): Promise<WorkerStartup> {
   const { repeats = 3, parallel = 4 } = options;
-  assertPositiveInteger("Cannot measure worker start-up", "repeats", repeats);
-  assertPositiveInteger("Cannot measure worker start-up", "parallel", parallel);
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      "--allow-read",
-      CALL_EXPORT.href,
-      import.meta.url,
-      "workerStartupByKind",
-      JSON.stringify({ repeats, parallel }),
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const line = new TextDecoder().decode(output.stdout).split("\n")
-    .find((text) => text.startsWith("{"));
-  if (!output.success || line === undefined) {
-    throw new Error(
-      `Start-up probe failed with code ${output.code}: ${
-        new TextDecoder().decode(output.stderr).trim()
-      }`,
-    );
-  }
-  return JSON.parse(line);
+  assertInteger("Cannot measure worker start-up", "repeats", repeats);
+  assertInteger("Cannot measure worker start-up", "parallel", parallel);
+  return await callInFreshProgram<WorkerStartup>(
+    "Start-up probe",
+    ["--allow-read"],
+    "workerStartupByKind",
+    { repeats, parallel },
+  );
 }
 
 /** One row of the failure isolation table. */
@@ -597,7 +647,7 @@ export async function hungWorker(
   timeoutMs: number,
   options: IsolationOptions = {},
 ): Promise<IsolationRow> {
-  assertPositiveInteger("Cannot run hung worker", "timeoutMs", timeoutMs);
+  assertInteger("Cannot run hung worker", "timeoutMs", timeoutMs);
   await using pool = new WorkerPool(TASKS_MODULE, {
     size: 1,
     taskTimeoutMs: timeoutMs,

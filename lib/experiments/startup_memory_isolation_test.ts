@@ -4,6 +4,7 @@ import {
   childCrash,
   hungWorker,
   measureStartup,
+  memoryPerUnitHere,
   SANDBOX_READER_MODULE,
   SLOW_START_MODULE,
   startEchoWorker,
@@ -26,16 +27,17 @@ Deno.test("measureStartup measures all three kinds", async () => {
   assert.ok(rows[0].firstReplyMs < rows[1].firstReplyMs);
   assert.ok(rows[0].firstReplyMs < rows[2].firstReplyMs);
   if (Deno.build.os === "linux") {
+    assert.ok((rows[1].memoryKiB ?? 0) > 0, "a worker grows a program's PSS");
     assert.ok((rows[2].memoryKiB ?? 0) > 1024, "a child uses over 1 MiB");
   }
 });
 
-Deno.test("measureStartup measures every kind's memory the same way", async () => {
+Deno.test("measureStartup() measures every kind's memory the same way", async () => {
   const rows = await measureStartup({ repeats: 1, count: 2, asyncTasks: 100 });
   assert.deepEqual(rows.map((row) => row.memorySource), [
-    "PSS growth of this process and its children / 100 tasks",
-    "PSS growth of this process and its children / 2 workers",
-    "PSS growth of this process and its children / 2 children",
+    "PSS growth of a fresh program and its children / 100 tasks",
+    "PSS growth of a fresh program and its children / 2 workers",
+    "PSS growth of a fresh program and its children / 2 children",
   ]);
   for (const row of rows) {
     assert.equal(
@@ -182,4 +184,12 @@ Deno.test("SANDBOX_READER_MODULE reads only with read permission", async () => {
   assert.deepEqual([denied.ok, denied.name], [false, "NotCapable"]);
   const allowed = await readIn("inherit", path);
   assert.equal(allowed.ok, true);
+});
+
+Deno.test("memoryPerUnitHere() rejects a bad count", async () => {
+  await assert.rejects(memoryPerUnitHere("worker", 0), {
+    name: "RangeError",
+    message:
+      "Cannot measure memory: 'count' must be a positive integer, received 0",
+  });
 });
