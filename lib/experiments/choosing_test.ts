@@ -125,3 +125,32 @@ Deno.test("myWorkload is seeded", () => {
     myWorkload({ steps: 1000, seed: 7 }),
   );
 });
+
+Deno.test("recommend() reaches every leaf drawn in deno_decision_flowchart.mmd", async () => {
+  const chart = await Deno.readTextFile(
+    new URL(
+      "../../notebooks/figures/deno_decision_flowchart.mmd",
+      import.meta.url,
+    ),
+  );
+  const drawn: Record<string, RegExp> = {
+    "event loop": /\[Event loop<br\/>/,
+    workers: /\[Workers<br\/>/,
+    "child processes": /\[Child processes<br\/>/,
+    sequential: /\[Sequential code/,
+  };
+  const reached = new Set([
+    recommend({ cpuBound: true, independentChunks: false }),
+    recommend({
+      cpuBound: true,
+      independentChunks: true,
+      needIsolation: false,
+    }),
+    recommend({ cpuBound: true, independentChunks: true, needIsolation: true }),
+    recommend({ cpuBound: false, ioBound: true, shareDataOften: true }),
+  ].map((r) => r.leaf));
+  assert.deepEqual([...reached].sort(), Object.keys(drawn).sort());
+  for (const [leaf, box] of Object.entries(drawn)) {
+    assert.match(chart, box, `the chart draws the ${leaf} leaf`);
+  }
+});
