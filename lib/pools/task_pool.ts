@@ -7,7 +7,12 @@
 
 import { assertInteger } from "../util/validate.ts";
 import { moduleUrl } from "./_module_url.ts";
-import { type CoreSettings, PoolCore, type PoolStats } from "./_pool.ts";
+import {
+  type CoreSettings,
+  mapChunks,
+  PoolCore,
+  type PoolStats,
+} from "./_pool.ts";
 
 export type { PoolStats } from "./_pool.ts";
 
@@ -243,42 +248,7 @@ export abstract class TaskPool<
     inputs: Iterable<unknown>,
     options?: TaskMapOptions,
   ): Promise<T[]> {
-    if (
-      inputs === null || inputs === undefined ||
-      typeof (inputs as Iterable<unknown>)[Symbol.iterator] !== "function"
-    ) {
-      throw new TypeError(
-        `Cannot map task '${task}': 'inputs' must be iterable, received ${
-          inputs === null ? "null" : typeof inputs
-        }`,
-      );
-    }
-    const items = Array.isArray(inputs) ? inputs : Array.from(inputs);
-    let chunkSize = options?.chunkSize;
-    if (chunkSize !== undefined) {
-      if (typeof chunkSize !== "number") {
-        throw new TypeError(
-          `Cannot map task '${task}': 'chunkSize' must be a number, received ${typeof chunkSize}`,
-        );
-      }
-      assertInteger(`Cannot map task '${task}'`, "chunkSize", chunkSize);
-    }
-    chunkSize ??= Math.max(1, Math.ceil(items.length / (this.#size * 4)));
-    const runOptions = { signal: options?.signal };
-    const chunks: Promise<unknown>[] = [];
-    for (let start = 0; start < items.length; start += chunkSize) {
-      chunks.push(
-        this.#core.submit(
-          task,
-          items.slice(start, start + chunkSize),
-          runOptions,
-          true,
-        ),
-      );
-    }
-    const parts = await Promise.all(chunks) as T[][];
-    // concat copies arrays of numbers wholesale; flat() goes one by one.
-    return parts.length === 1 ? parts[0] : ([] as T[]).concat(...parts);
+    return await mapChunks<T>(this.#core, this.#size, task, inputs, options);
   }
 
   /**
