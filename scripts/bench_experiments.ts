@@ -502,7 +502,7 @@ const pool: Experiment<"pool"> = {
     const latencyOptions = { rounds: quick ? 100 : 2_000, repeats };
     const millisecondOptions = {
       tasks: quick ? 100 : 10_000,
-      records: quick ? 20 : 2_000,
+      records: quick ? 20 : 6_000,
       workers: cores,
       repeats,
     };

@@ -252,7 +252,7 @@ export interface MillisecondTasksRow {
 export interface MillisecondTasksOptions {
   /** Tasks per sample, a positive integer. */
   tasks: number;
-  /** Records each task serialises (2 000 take about 1 ms), a positive integer. */
+  /** Records each task serialises (6 000 take about 1 ms), a positive integer. */
   records: number;
   /** Workers of every contender, a positive integer. */
   workers: number;

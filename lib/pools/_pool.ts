@@ -93,6 +93,15 @@ export interface PoolStats {
  */
 const GROUP_BUDGET_MS = 1;
 
+/**
+ * About how much work, in milliseconds, a busy runner may hold sent ahead
+ * of its lanes while a backlog waits (one group at least): enough that it
+ * never idles while this thread is slow to answer, on a loaded machine
+ * too, little enough that the last tasks do not wait behind another
+ * runner's.
+ */
+const AHEAD_BUDGET_MS = 3;
+
 const QUEUED = 0;
 const RUNNING = 1;
 /** Answered. */
@@ -530,7 +539,7 @@ export class PoolCore {
     while (this.#queued > 0 && slot.groups < concurrency) {
       this.#send(slot, this.#takeGroup());
     }
-    if (this.#queued > 0 && this.#mayGoAhead(slot)) {
+    while (this.#queued > 0 && this.#mayGoAhead(slot)) {
       this.#send(slot, this.#takeGroup());
     }
     if (slot.groups < concurrency && !slot.free && slot.state === READY) {
@@ -541,25 +550,36 @@ export class PoolCore {
   }
 
   /**
-   * Whether `slot` may take one group ahead of its lanes: it waits in the
-   * runner instead of a round trip away. Only while every runner is up and
-   * busy, so none idles meanwhile, and never next to a task with a signal:
+   * Whether `slot` may take a group ahead of its lanes (one, then more up
+   * to {@linkcode AHEAD_BUDGET_MS} of work): it waits in the runner instead
+   * of a round trip away. Only while every runner is up and busy, so none
+   * idles meanwhile, and never next to a task with a signal:
    * aborting it kills its runner, and a task waiting in that runner could
    * not be told from a started one.
    */
   #mayGoAhead(slot: Slot): boolean {
-    return slot.state === READY && slot.groups === this.#concurrency &&
+    const concurrency = this.#concurrency;
+    return slot.state === READY && slot.groups >= concurrency &&
+      (slot.groups === concurrency ||
+        slot.unanswered * this.#taskMs < AHEAD_BUDGET_MS) &&
       this.#free.length === 0 && this.#starting === 0 &&
       slot.sent.at(-1)?.signal === undefined &&
       this.#nextQueued()?.signal === undefined;
   }
 
-  /** Sends a group ahead to each runner that may take one. */
+  /**
+   * Sends a first group ahead to each runner that holds none: as tasks are
+   * submitted one by one, deeper would mean a message per task. Runners
+   * take more, in groups, as their answers come.
+   */
   #sendAhead(): void {
     if (this.#free.length > 0 || this.#starting > 0) return;
     for (const slot of this.#slots) {
       if (this.#queued === 0) return;
-      if (slot !== undefined && this.#mayGoAhead(slot)) {
+      if (
+        slot !== undefined && slot.groups === this.#concurrency &&
+        this.#mayGoAhead(slot)
+      ) {
         this.#send(slot, this.#takeGroup());
       }
     }

@@ -164,7 +164,8 @@ export function busyLoop(ms: number): number {
 /**
  * Builds `count` small records and serialises them with `JSON.stringify`:
  * the everyday kind of CPU work (building and encoding data) a server does
- * per request. 2 000 records take about a millisecond on a laptop core.
+ * per request. 6 000 records take about a millisecond on one core of this
+ * project's 2-core VM.
  *
  * @param count How many records, a non-negative integer.
  * @returns The length of the JSON text.
