@@ -501,7 +501,7 @@ const pool: Experiment<"pool"> = {
     };
     const latencyOptions = { rounds: quick ? 100 : 2_000, repeats };
     const millisecondOptions = {
-      tasks: quick ? 100 : 10_000,
+      tasks: quick ? 100 : 4_000,
       records: quick ? 20 : 6_000,
       workers: cores,
       repeats,
