@@ -16,13 +16,16 @@
  *
  * The work is done by `scripts/notebook_client.py`, run with the Debian
  * Python (`/usr/bin/python3`, which has `jupyter_client` and `nbformat`). A
- * kernelspec named `deno` whose command is this very Deno executable is
- * written into a temporary directory given to Python as `JUPYTER_PATH`, so no
- * user-level kernelspec is needed. See the header of `notebook_client.py` for
+ * kernelspec named `deno` whose command is the pinned Deno (`deno_pin.ts`:
+ * this very executable when it is the pinned version) is written into a
+ * temporary directory given to Python as `JUPYTER_PATH`, so no user-level
+ * kernelspec is needed and the kernel is the pinned one. See the header of `notebook_client.py` for
  * how late outputs of the kernel are waited for.
  *
  * @module
  */
+
+import { pinnedDenoPath } from "./deno_pin.ts";
 
 /** The Python interpreter that has `jupyter_client` and `nbformat`. */
 export const DEFAULT_PYTHON = "/usr/bin/python3";
@@ -189,12 +192,30 @@ export async function jupyterAvailable(
   }
 }
 
-async function writeKernelspec(dir: string): Promise<void> {
+/**
+ * Writes a kernelspec named `deno` that runs the pinned Deno's kernel into
+ * `<dir>/kernels/deno/kernel.json`, for Jupyter to find through
+ * `JUPYTER_PATH=<dir>`.
+ *
+ * @param dir The folder to put `kernels/deno/` in.
+ *
+ * @example
+ * ```ts
+ * import { writeKernelspec } from "./run_notebooks.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await writeKernelspec(dir);
+ * const spec = JSON.parse(await Deno.readTextFile(`${dir}/kernels/deno/kernel.json`));
+ * assert.equal(spec.argv[1], "jupyter");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function writeKernelspec(dir: string): Promise<void> {
   const specDir = `${dir}/kernels/deno`;
   await Deno.mkdir(specDir, { recursive: true });
   const spec = {
     argv: [
-      Deno.execPath(),
+      await pinnedDenoPath(),
       "jupyter",
       "--kernel",
       "--conn",

@@ -1,0 +1,201 @@
+/**
+ * The course in a real front end: Debian's classic Jupyter Notebook server
+ * (6.4) with the project's Deno kernel, driven in Debian's Chromium by
+ * `playwright-core`, with every request off 127.0.0.1 blocked.
+ *
+ * For every `notebooks/*.ipynb`, in one page:
+ *
+ * 1. Opened as committed, the notebook is untrusted (its output scripts do
+ *    not run) and every chart still shows a static picture.
+ * 2. Each non-empty code cell gets a first line printing a marker naming the
+ *    cell, then Kernel → Restart & Run All runs it in quick mode
+ *    (`COURSE_QUICK=1`): every cell queued at once, as a learner's Run All
+ *    does. Then no cell shows an error; every cell's outputs open with its own
+ *    marker, so nothing a cell printed, displayed or returned landed under a
+ *    later cell (the front end files each output under the cell whose request
+ *    the kernel stamped on it); every cell shows the same kinds of output, in
+ *    the same order, as the committed notebook, so nothing went missing either;
+ *    every chart is drawn by plotly, with its caption inside the chart.
+ *
+ * Needs /usr/bin/jupyter (jupyter-notebook) and /usr/bin/chromium: without
+ * them the test is ignored with the reason, or fails when `CI=true`.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { CHROMIUM_PATH } from "./headless_chromium.ts";
+import {
+  type CellView,
+  launchOfflineBrowser,
+  openNotebook,
+  type OutputView,
+  prependMarkers,
+  readCells,
+  readCharts,
+  restartRunAll,
+} from "./notebook_browser.ts";
+import { JUPYTER_PATH, startNotebookServer } from "./notebook_server.ts";
+import type { Notebook, NotebookOutput } from "./run_notebooks.ts";
+
+const NOTEBOOKS = new URL("../notebooks/", import.meta.url);
+const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+/** How long Run All of one notebook may take in quick mode. */
+const RUN_ALL_TIMEOUT_MS = 120_000;
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function notebookServerInstalled(): Promise<boolean> {
+  if (!exists(JUPYTER_PATH)) return false;
+  const { success } = await new Deno.Command("/usr/bin/python3", {
+    args: ["-c", "import notebook.notebookapp"],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  return success;
+}
+
+const missing = [
+  ...(await notebookServerInstalled()
+    ? []
+    : [`${JUPYTER_PATH} with the classic Notebook (jupyter-notebook)`]),
+  ...(exists(CHROMIUM_PATH) ? [] : [CHROMIUM_PATH]),
+];
+const inCi = Deno.env.get("CI") === "true";
+if (missing.length > 0 && !inCi) {
+  console.warn(
+    `notebook_browser_test.ts: ignored, missing ${
+      missing.join(" and ")
+    } (apt-get install jupyter-notebook chromium)`,
+  );
+}
+
+const notebookNames = [...Deno.readDirSync(NOTEBOOKS)]
+  .filter((entry) => entry.isFile && entry.name.endsWith(".ipynb"))
+  .map((entry) => entry.name)
+  .sort();
+
+/** The marker the browser test prints first in cell `index`. */
+function marker(index: number): string {
+  return `[browser test: cell ${index}]`;
+}
+
+function joined(text: string | string[] | undefined): string {
+  return Array.isArray(text) ? text.join("") : text ?? "";
+}
+
+/** What kind of output this is, as the comparison with the committed notebook sees it. */
+function kind(output: NotebookOutput | OutputView): string {
+  const type = "output_type" in output ? output.output_type : output.type;
+  if (type === "stream") return `stream ${output.name}`;
+  const mimeTypes = "output_type" in output
+    ? Object.keys(output.data ?? {})
+    : output.mimeTypes ?? [];
+  return mimeTypes.includes(PLOTLY_MIME) ? `${type} (chart)` : type;
+}
+
+/**
+ * The kinds of output a cell shows after Run All, without its marker: the
+ * marker's line opens the first stream, which is the marker alone when the
+ * cell's own first output is not a stream.
+ */
+function kindsWithoutMarker(cell: CellView): string[] {
+  const [first, ...rest] = cell.outputs;
+  const markerOnly = first?.type === "stream" &&
+    joined(first.text) === `${marker(cell.index)}\n`;
+  return (markerOnly ? rest : cell.outputs).map(kind);
+}
+
+function committedCharts(notebook: Notebook): number {
+  return notebook.cells.flatMap((cell) => cell.outputs ?? []).filter((output) =>
+    output.data?.[PLOTLY_MIME] !== undefined
+  ).length;
+}
+
+function checkOutputsInTheirCells(
+  name: string,
+  cells: CellView[],
+  committed: Notebook,
+): void {
+  for (const cell of cells) {
+    if (cell.source.trim() === "") continue;
+    const [first] = cell.outputs;
+    const text = first?.type === "stream" ? joined(first.text) : "";
+    assert.ok(
+      first?.type === "stream" && first.name === "stdout" &&
+        text.startsWith(`${marker(cell.index)}\n`),
+      `${name} cell ${cell.index}: its outputs must open with its marker, but the first is ${
+        JSON.stringify(first ? { ...first, text: text.slice(0, 200) } : null)
+      }: an earlier cell's output landed here`,
+    );
+    assert.deepEqual(
+      kindsWithoutMarker(cell),
+      (committed.cells[cell.index].outputs ?? []).map(kind),
+      `${name} cell ${cell.index}: the kinds of output differ from the committed notebook's`,
+    );
+  }
+}
+
+Deno.test({
+  name: "The classic Notebook shows every saved chart untrusted, and Run All keeps every output in its cell",
+  ignore: missing.length > 0 && !inCi,
+  async fn(t) {
+    if (missing.length > 0) {
+      throw new Error(`CI=true but missing ${missing.join(" and ")}`);
+    }
+    assert.ok(notebookNames.length > 0, "no notebooks found");
+    await using server = await startNotebookServer({ quick: true });
+    await using browser = await launchOfflineBrowser();
+    const page = await browser.context.newPage();
+    for (const name of notebookNames) {
+      await t.step(name, async () => {
+        const committed: Notebook = JSON.parse(
+          await Deno.readTextFile(new URL(name, NOTEBOOKS)),
+        );
+        const charts = committedCharts(committed);
+        await openNotebook(page, server.notebookUrl(name));
+        assert.equal(
+          await page.evaluate(() => Jupyter.notebook.trusted),
+          false,
+          `${name} opened trusted; the test needs an untrusted notebook`,
+        );
+        const saved = await readCharts(page);
+        assert.equal(saved.length, charts, `${name}: charts shown untrusted`);
+        for (const [i, chart] of saved.entries()) {
+          assert.ok(
+            chart.picture && !chart.drawn,
+            `${name} chart ${i} (cell ${chart.cell}) untrusted: ${
+              JSON.stringify(chart)
+            }; expected its static picture, not a drawn chart`,
+          );
+        }
+
+        await prependMarkers(page, marker);
+        await restartRunAll(page, RUN_ALL_TIMEOUT_MS);
+        checkOutputsInTheirCells(name, await readCells(page), committed);
+        const live = await readCharts(page);
+        assert.equal(live.length, charts, `${name}: charts after Run All`);
+        for (const [i, chart] of live.entries()) {
+          assert.ok(
+            chart.drawn && !chart.picture && chart.captionInside !== false,
+            `${name} chart ${i} (cell ${chart.cell}) after Run All: ${
+              JSON.stringify(chart)
+            }; expected drawn, with its caption inside`,
+          );
+        }
+        await page.evaluate(() => Jupyter.notebook.kernel.kill());
+      });
+    }
+    assert.deepEqual(browser.blocked, [], "requests off 127.0.0.1");
+  },
+});
+
+// deno-lint-ignore no-explicit-any
+declare const Jupyter: any;
