@@ -10,9 +10,9 @@
  */
 
 import { parseArgs } from "node:util";
-import { progress } from "../lib/display.ts";
-import { machineFacts } from "../lib/machine_facts.ts";
-import { isQuickMode } from "../lib/quick_mode.ts";
+import { progress } from "../lib/display/display.ts";
+import { machineFacts } from "../lib/measure/machine_facts.ts";
+import { isQuickMode } from "../lib/display/quick_mode.ts";
 import { EXPERIMENT_NAMES, type ExperimentName } from "./bench_experiments.ts";
 import { headlineRatios } from "./bench_ratios.ts";
 import { progressUnits, runExperiments } from "./bench_runner.ts";

@@ -9,40 +9,45 @@
 import {
   cpuBoundExperiment,
   type CpuBoundResult,
-} from "../lib/cpu_bound_experiment.ts";
+  scalingExperiment,
+  type ScalingPoint,
+} from "../lib/experiments/cpu_bound.ts";
 import {
   type IoModeResult,
   ioModesExperiment,
   type ThroughputPoint,
   throughputSweep,
-} from "../lib/io_experiment.ts";
-import { startLatencyServer } from "../lib/latency_server.ts";
+} from "../lib/experiments/io_bound.ts";
+import { startLatencyServer } from "../lib/workloads/latency_server.ts";
 import {
-  formatBytes,
-  logAxes,
   measureMessageCost,
   MESSAGE_MODES,
   type MessageCostRow,
   payloadSizes,
-} from "../lib/message_cost.ts";
-import { barChart, type Figure, lineChart } from "../lib/plot.ts";
+} from "../lib/experiments/price_of_talking.ts";
+import { formatBytes } from "../lib/display/format_bytes.ts";
+import {
+  barChart,
+  type Figure,
+  lineChart,
+  logAxes,
+} from "../lib/display/plot.ts";
 import {
   poolLatency,
   type PoolLatencyRow,
   poolThroughput,
   type PoolThroughputRow,
-} from "../lib/pool_overhead.ts";
+} from "../lib/experiments/pool_throughput.ts";
 import {
   type ProcessMapRow,
   processMapSideBySide,
   pythonPrimes,
   type PythonResult,
-} from "../lib/python_side_by_side.ts";
+} from "../lib/experiments/python_side_by_side.ts";
 import {
-  scalingExperiment,
-  type ScalingPoint,
-} from "../lib/scaling_experiment.ts";
-import { measureStartup, type StartupRow } from "../lib/startup_cost.ts";
+  measureStartup,
+  type StartupRow,
+} from "../lib/experiments/startup_memory_isolation.ts";
 
 /** The experiments' names, as `--only` takes them. */
 export type ExperimentName =
@@ -121,7 +126,7 @@ export interface ExperimentDone<Results> {
   results: Results;
   /** Its summary tables. */
   tables: SummaryTable[];
-  /** Its charts, plotly figures from lib/plot.ts. */
+  /** Its charts, plotly figures from lib/display/plot.ts. */
   figures: Figure[];
   /** How long it took, in milliseconds. */
   elapsedMs: number;

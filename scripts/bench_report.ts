@@ -6,9 +6,9 @@
  * @module
  */
 
-import { table } from "../lib/display.ts";
-import type { MachineFacts } from "../lib/machine_facts.ts";
-import type { Figure } from "../lib/plot.ts";
+import { table } from "../lib/display/display.ts";
+import type { MachineFacts } from "../lib/measure/machine_facts.ts";
+import type { Figure } from "../lib/display/plot.ts";
 import type { BenchOutcomes, ExperimentName } from "./bench_experiments.ts";
 import type { HeadlineRatio } from "./bench_ratios.ts";
 
@@ -205,7 +205,7 @@ function escapeHtml(text: string): string {
 }
 
 /**
- * A figure's caption (lib/plot.ts puts it in an annotation under the plot)
+ * A figure's caption (lib/display/plot.ts puts it in an annotation under the plot)
  * taken out to be a paragraph of the page, where it wraps to the chart's
  * width instead of running off its edge.
  */

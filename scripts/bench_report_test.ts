@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { barChart } from "../lib/plot.ts";
+import { barChart } from "../lib/display/plot.ts";
 import {
   type BenchReport,
   reportFigures,

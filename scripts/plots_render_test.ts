@@ -1,5 +1,5 @@
 /**
- * The real-browser check of lib/plot.ts: a notebook whose output is a
+ * The real-browser check of lib/display/plot.ts: a notebook whose output is a
  * figure bundle is exported with `jupyter nbconvert --to html` beside a copy
  * of `notebooks/vendor/`, opened in headless Chromium with no network, and
  * must contain plotly's `main-svg` nodes. Needs /usr/bin/chromium and
@@ -11,7 +11,7 @@
  */
 
 import assert from "node:assert/strict";
-import { barChart, figureBundle, lineChart } from "../lib/plot.ts";
+import { barChart, figureBundle, lineChart } from "../lib/display/plot.ts";
 import {
   CHROMIUM_PATH,
   chromiumDom,

@@ -1,6 +1,6 @@
 """Time multiprocessing.Pool.map over many tiny tasks and print one JSON line.
 
-The Python side of ``ProcessPool.map`` in lib/python_side_by_side.ts: the
+The Python side of ``ProcessPool.map`` in lib/experiments/python_side_by_side.ts: the
 same number of tasks, the same chunk size, the same number of processes. The
 pool is started and warmed up by one map before anything is timed, as the
 Deno side does. Standard library only; runs under any python3 >= 3.8.

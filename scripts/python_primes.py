@@ -1,7 +1,7 @@
 """Count the primes below a limit in chunks, sequentially, on threads and in
 processes, and print one JSON line per mode.
 
-The same trial division as ``countPrimes`` in lib/workloads.ts, so both
+The same trial division as ``countPrimes`` in lib/workloads/workloads.ts, so both
 languages must find the same number of primes. Standard library only; runs
 under any python3 >= 3.8.
 

@@ -1,7 +1,7 @@
 /**
  * Copies plotly.js from the pinned npm package (`plotly.js-dist-min` in
  * deno.json) to `notebooks/vendor/plotly.min.js`, the one copy every chart's
- * `text/html` loads (see lib/plot.ts). Run after changing the pin:
+ * `text/html` loads (see lib/display/plot.ts). Run after changing the pin:
  *
  * ```sh
  * deno run --allow-read --allow-write scripts/vendor_plotly.ts

@@ -1,6 +1,6 @@
 /**
  * The smallest program with a `counter++` in it, for showing V8's bytecode:
- * `lib/race_experiments.ts` runs it with
+ * `lib/experiments/races_and_locks.ts` runs it with
  * `--v8-flags=--print-bytecode,--print-bytecode-filter=increment`.
  *
  * @module

@@ -1,6 +1,6 @@
 /**
  * The echo partner of the price-of-talking notebook (07), used two ways by
- * `lib/message_cost.ts`:
+ * `lib/experiments/price_of_talking.ts`:
  *
  * - As a Web Worker, it answers messages, never speaking first (under
  *   `deno test`, Deno 2.9 sometimes loses a message a worker posts on its

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { expose } from "../lib/expose.ts";
+import { expose } from "../lib/pools/expose.ts";
 
 /**
  * The example workload: a seeded pseudo-random walk of `steps` steps,

@@ -1,4 +1,4 @@
-// The worker of `measureWorkerPhases()` in lib/startup_cost.ts: it notes when
+// The worker of `measureWorkerPhases()` in lib/experiments/startup_memory_isolation.ts: it notes when
 // its top-level code runs and when its first message arrives, as wall-clock
 // milliseconds, in the SharedArrayBuffer the parent sends, then replies.
 const topLevelAt = performance.timeOrigin + performance.now();

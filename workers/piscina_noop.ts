@@ -1,7 +1,7 @@
 /**
  * The `noop` task for piscina, which loads a worker file and calls its
  * default export (the one default export in the project, because piscina
- * needs it). Used by the pool overhead comparison in `lib/pool_overhead.ts`.
+ * needs it). Used by the pool overhead comparison in `lib/experiments/pool_throughput.ts`.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * The child process of the processes notebook (06), started by
- * `lib/process_experiments.ts` with a mode as its first argument:
+ * `lib/experiments/processes.ts` with a mode as its first argument:
  *
  * - `shout CODE`: reads stdin to the end, writes it upper-cased to stdout,
  *   then exits with exit code `CODE`.

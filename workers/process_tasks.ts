@@ -6,7 +6,7 @@
  * @module
  */
 
-import { expose } from "../lib/expose.ts";
+import { expose } from "../lib/pools/expose.ts";
 
 expose({
   cube: (n: number) => n * n * n,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { busyLoop, sleep } from "../lib/workloads.ts";
+import { busyLoop, sleep } from "../lib/workloads/workloads.ts";
 
 /** A message the main thread sends to this worker. */
 export type QueueWorkerRequest =

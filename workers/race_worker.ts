@@ -1,5 +1,5 @@
 /**
- * Worker entry point for `lib/race_experiments.ts`: increments a counter in
+ * Worker entry point for `lib/experiments/races_and_locks.ts`: increments a counter in
  * shared memory, plainly, atomically or under a mutex; runs a
  * read-sleep-write critical section; or takes two mutexes in a given order
  * to provoke a deadlock. Each message gets one reply:
@@ -8,7 +8,9 @@
  * @module
  */
 
-import { Barrier, Mutex, SharedCounter } from "../lib/shared.ts";
+import { Barrier } from "../lib/sync/barrier.ts";
+import { Mutex } from "../lib/sync/mutex.ts";
+import { SharedCounter } from "../lib/sync/shared_counter.ts";
 
 /** A job for this worker; every offset is a byte offset into `buffer`. */
 export type RaceJob =

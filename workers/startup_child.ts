@@ -1,6 +1,6 @@
 /**
  * The smallest child process: it prints `ready` once started, then echoes
- * every line of stdin until stdin closes. Used by `lib/startup_cost.ts` to
+ * every line of stdin until stdin closes. Used by `lib/experiments/startup_memory_isolation.ts` to
  * time a process's first reply and read its memory.
  *
  * @module

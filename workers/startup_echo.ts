@@ -1,6 +1,6 @@
 /**
  * The smallest worker: it answers every message with the same message. Used
- * by `lib/startup_cost.ts` to time how long a worker takes to first reply.
+ * by `lib/experiments/startup_memory_isolation.ts` to time how long a worker takes to first reply.
  *
  * @module
  */

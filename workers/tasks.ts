@@ -6,13 +6,13 @@
  * @module
  */
 
-import { expose } from "../lib/expose.ts";
+import { expose } from "../lib/pools/expose.ts";
 import {
   busyLoop,
   countPrimes,
   monteCarloPi,
   sleep,
-} from "../lib/workloads.ts";
+} from "../lib/workloads/workloads.ts";
 
 function inWorker(): boolean {
   return typeof (globalThis as { WorkerGlobalScope?: unknown })

@@ -1,0 +1,320 @@
+/**
+ * The CPU-bound experiment in Python: runs `scripts/python_primes.py` (the same
+ * trial division as `countPrimes` in ./workloads.ts) sequentially, on
+ * threads and in processes, through `Deno.Command`, and returns its results.
+ *
+ * @module
+ */
+import { assertPositiveInteger } from "../util/validate.ts";
+import { ProcessPool } from "../pools/process_pool.ts";
+import { TASKS_MODULE } from "../workloads/tasks_module.ts";
+import { median } from "../measure/time_it.ts";
+
+/** The ways the Python script runs the chunks. */
+export type PythonMode = "sequential" | "threads" | "processes";
+
+/** One mode's result from the Python script. */
+export interface PythonResult {
+  /** How the chunks were run. */
+  mode: PythonMode;
+  /** Total primes found: equal in every mode. */
+  primes: number;
+  /** Every measured run, in milliseconds. */
+  samplesMs: number[];
+  /** The median run, in milliseconds. */
+  medianMs: number;
+  /** The sequential median divided by this mode's median. */
+  speedup: number;
+}
+
+/** What {@linkcode pythonPrimes} returns: results, or why there are none. */
+export type PythonRun =
+  | { available: true; version: string; results: PythonResult[] }
+  | { available: false; reason: string };
+
+/** Options of {@linkcode pythonPrimes}. */
+export interface PythonPrimesOptions {
+  /**
+   * The Python executable, looked up on PATH.
+   * @default {"python3"}
+   */
+  python?: string;
+  /**
+   * How many chunks the range is split into.
+   * @default {2 * navigator.hardwareConcurrency}
+   */
+  chunks?: number;
+  /**
+   * Threads, and processes, in each pool.
+   * @default {navigator.hardwareConcurrency}
+   */
+  parallelism?: number;
+  /**
+   * Measured runs per mode, after one warm-up run; the modes take turns.
+   * @default {3}
+   */
+  repeats?: number;
+}
+
+/** The Python script, next to this module's repository. */
+export const PYTHON_PRIMES_SCRIPT = new URL(
+  "../../scripts/python_primes.py",
+  import.meta.url,
+);
+
+/**
+ * Counts the primes below `limit` in Python, sequentially, with `threading`
+ * and with `multiprocessing.Pool`, by running `scripts/python_primes.py`.
+ *
+ * @param limit Count primes in `[0, limit)`, a positive integer.
+ * @param options The executable, chunks, parallelism and repeats.
+ * @returns `{ available: false, reason }` when the executable cannot be
+ *   found; otherwise the Python version and one result per mode.
+ * @throws {RangeError} When `limit`, `chunks`, `parallelism` or `repeats` is not a positive integer.
+ * @throws {Error} When the script fails or its modes disagree on the number of primes.
+ *
+ * @example
+ * ```ts
+ * import { pythonPrimes } from "./python_side_by_side.ts";
+ * import assert from "node:assert/strict";
+ * const run = await pythonPrimes(100, { python: "python3-does-not-exist" });
+ * assert.equal(run.available, false);
+ * ```
+ */
+export async function pythonPrimes(
+  limit: number,
+  options: PythonPrimesOptions = {},
+): Promise<PythonRun> {
+  const cores = navigator.hardwareConcurrency;
+  const {
+    python = "python3",
+    chunks = 2 * cores,
+    parallelism = cores,
+    repeats = 3,
+  } = options;
+  const where = "Cannot run the Python experiment";
+  assertPositiveInteger(where, "limit", limit);
+  assertPositiveInteger(where, "chunks", chunks);
+  assertPositiveInteger(where, "parallelism", parallelism);
+  assertPositiveInteger(where, "repeats", repeats);
+  const probe = await probePython(python);
+  if (!probe.available) return probe;
+  const rows = await runPythonScript(python, PYTHON_PRIMES_SCRIPT, [
+    limit,
+    chunks,
+    parallelism,
+    repeats,
+  ]) as Omit<PythonResult, "speedup">[];
+  const first = rows[0];
+  const results = rows.map((row): PythonResult => {
+    if (row.primes !== first.primes) {
+      throw new Error(
+        `Python experiment disagrees: ${row.mode} found ${row.primes} primes, ${first.mode} found ${first.primes}`,
+      );
+    }
+    return { ...row, speedup: first.medianMs / row.medianMs };
+  });
+  return { available: true, version: probe.version, results };
+}
+
+/** {@linkcode probePython}'s answer: the version, or why Python cannot run. */
+export type PythonProbe =
+  | { available: true; version: string }
+  | { available: false; reason: string };
+
+/**
+ * Asks `python` for its version, to tell whether the Python experiments can
+ * run here.
+ *
+ * @param python The executable, looked up on PATH.
+ * @returns The version, or the reason it cannot run.
+ *
+ * @example
+ * ```ts
+ * import { probePython } from "./python_side_by_side.ts";
+ * import assert from "node:assert/strict";
+ * const probe = await probePython("python3-does-not-exist");
+ * assert.deepEqual(probe, {
+ *   available: false,
+ *   reason: "'python3-does-not-exist' was not found on PATH",
+ * });
+ * ```
+ */
+export async function probePython(python: string): Promise<PythonProbe> {
+  try {
+    const probe = await new Deno.Command(python, {
+      args: ["-c", "import sys; print(sys.version.split()[0])"],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!probe.success) {
+      return {
+        available: false,
+        reason: `'${python}' did not run: ${
+          new TextDecoder().decode(probe.stderr).trim()
+        }`,
+      };
+    }
+    return {
+      available: true,
+      version: new TextDecoder().decode(probe.stdout).trim(),
+    };
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      return { available: false, reason: `'${python}' was not found on PATH` };
+    }
+    throw error;
+  }
+}
+
+/** Runs one of the project's Python scripts; returns its JSON lines. */
+async function runPythonScript(
+  python: string,
+  script: URL,
+  args: number[],
+): Promise<unknown[]> {
+  const output = await new Deno.Command(python, {
+    args: [decodeURIComponent(script.pathname), ...args.map(String)],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!output.success) {
+    throw new Error(
+      `Python script ${
+        script.pathname.split("/").pop()
+      } failed with exit code ${output.code}: ${
+        new TextDecoder().decode(output.stderr).trim()
+      }`,
+    );
+  }
+  return new TextDecoder().decode(output.stdout).trim().split("\n")
+    .map((line) => JSON.parse(line));
+}
+
+/** The Python script timing `multiprocessing.Pool.map`. */
+export const PYTHON_POOL_MAP_SCRIPT = new URL(
+  "../../scripts/python_pool_map.py",
+  import.meta.url,
+);
+
+/** Options of {@linkcode processMapSideBySide}. */
+export interface ProcessMapOptions {
+  /** Tiny tasks per map, a positive integer. */
+  tasks: number;
+  /** Inputs per message (Python's `chunksize`), a positive integer. */
+  chunkSize: number;
+  /** Processes in each pool, a positive integer. */
+  processes: number;
+  /** Timed maps per side, after one warm-up map, a positive integer. */
+  repeats: number;
+  /**
+   * The Python executable, looked up on PATH.
+   * @default {"python3"}
+   */
+  python?: string;
+}
+
+/** One side of {@linkcode processMapSideBySide}. */
+export interface ProcessMapRow {
+  /** Whose map ran the tasks. */
+  contender: "ProcessPool.map" | "multiprocessing.Pool.map";
+  /** Every timed map, in milliseconds. */
+  samplesMs: number[];
+  /** The median of `samplesMs`. */
+  medianMs: number;
+  /** `tasks` per second at the median. */
+  tasksPerSecond: number;
+}
+
+/** What {@linkcode processMapSideBySide} returns. */
+export interface ProcessMapRun {
+  /** Deno's row first, then Python's when Python could run. */
+  rows: ProcessMapRow[];
+  /** Python's version, or why its row is missing. */
+  python: PythonProbe;
+}
+
+/**
+ * Many tiny `echo` tasks through a warm pool of child processes, the same
+ * number of tasks, chunk size and processes on each side: Deno's
+ * {@linkcode ProcessPool.map} and Python's `multiprocessing.Pool.map` (run by
+ * `scripts/python_pool_map.py`). Each side checks that every result came
+ * back in order.
+ *
+ * @param options Tasks, chunk size, processes, repeats and the executable.
+ * @returns Deno's row and, where Python runs, Python's.
+ * @throws {RangeError} When a count is not a positive integer.
+ * @throws {Error} When a map returns wrong results or the script fails.
+ *
+ * @example
+ * ```ts
+ * import { processMapSideBySide } from "./python_side_by_side.ts";
+ * import assert from "node:assert/strict";
+ * const run = await processMapSideBySide({
+ *   tasks: 100,
+ *   chunkSize: 10,
+ *   processes: 1,
+ *   repeats: 1,
+ *   python: "python3-does-not-exist",
+ * });
+ * assert.equal(run.rows[0].contender, "ProcessPool.map");
+ * assert.equal(run.python.available, false);
+ * ```
+ */
+export async function processMapSideBySide(
+  options: ProcessMapOptions,
+): Promise<ProcessMapRun> {
+  const { tasks, chunkSize, processes, repeats, python = "python3" } = options;
+  const where = "Cannot compare process pool maps";
+  assertPositiveInteger(where, "tasks", tasks);
+  assertPositiveInteger(where, "chunkSize", chunkSize);
+  assertPositiveInteger(where, "processes", processes);
+  assertPositiveInteger(where, "repeats", repeats);
+  const inputs = Array.from({ length: tasks }, (_, i) => i);
+  const samplesMs: number[] = [];
+  {
+    await using pool = new ProcessPool(TASKS_MODULE, {
+      size: processes,
+      idleTimeoutMs: Infinity,
+    });
+    await pool.map("echo", inputs, { chunkSize });
+    for (let i = 0; i < repeats; i++) {
+      const began = performance.now();
+      const results = await pool.map<number>("echo", inputs, { chunkSize });
+      samplesMs.push(performance.now() - began);
+      if (results.some((value, index) => value !== index)) {
+        throw new Error(`${where}: ProcessPool.map returned wrong results`);
+      }
+    }
+  }
+  const rows = [processMapRow("ProcessPool.map", samplesMs, tasks)];
+  const probe = await probePython(python);
+  if (probe.available) {
+    const [result] = await runPythonScript(python, PYTHON_POOL_MAP_SCRIPT, [
+      tasks,
+      chunkSize,
+      processes,
+      repeats,
+    ]) as { samplesMs: number[] }[];
+    rows.push(
+      processMapRow("multiprocessing.Pool.map", result.samplesMs, tasks),
+    );
+  }
+  return { rows, python: probe };
+}
+
+function processMapRow(
+  contender: ProcessMapRow["contender"],
+  samplesMs: number[],
+  tasks: number,
+): ProcessMapRow {
+  const medianMs = median(samplesMs);
+  return {
+    contender,
+    samplesMs,
+    medianMs,
+    tasksPerSecond: tasks / (medianMs / 1000),
+  };
+}
