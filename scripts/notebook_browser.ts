@@ -1,7 +1,7 @@
 /**
  * Drives the classic Jupyter Notebook front end in Debian's Chromium through
- * `playwright-core`, offline: every request that is not to 127.0.0.1 is
- * blocked and recorded. Used by the browser test and by the screenshot of a
+ * `playwright-core`, offline: every request that is not to 127.0.0.1 (or a
+ * local `file:`, `data:` or `blob:` URL) is blocked and recorded. Used by the browser test and by the screenshot of a
  * saved notebook in `docs/`.
  *
  * The page functions read the front end's own model (`Jupyter.notebook`):
@@ -10,7 +10,13 @@
  * @module
  */
 
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  errors,
+  type Page,
+} from "playwright-core";
 import { CHROMIUM_PATH } from "./headless_chromium.ts";
 
 /** Chromium flags: no sandbox (root in CI), nothing fetched in the background. */
@@ -64,7 +70,7 @@ export async function launchOfflineBrowser(
     const context = await browser.newContext({ viewport });
     await context.route("**/*", (route) => {
       const url = new URL(route.request().url());
-      const local = url.protocol === "data:" || url.protocol === "blob:" ||
+      const local = ["data:", "blob:", "file:"].includes(url.protocol) ||
         url.hostname === "127.0.0.1";
       if (local) return route.continue();
       blocked.push(url.href);
@@ -78,10 +84,11 @@ export async function launchOfflineBrowser(
   }
 }
 
-/** The front end's globals, as far as these functions use them. */
+// The page's globals, in functions that run in the page (no DOM types here).
 // deno-lint-ignore no-explicit-any
-type Jupyter = any;
-declare const Jupyter: Jupyter;
+declare const Jupyter: any;
+// deno-lint-ignore no-explicit-any
+declare const document: any;
 
 /**
  * Opens a notebook in the classic front end and waits until it is loaded
@@ -162,27 +169,26 @@ export function readCells(page: Page): Promise<CellView[]> {
 }
 
 /**
- * Puts a line that prints `marker(index)` first in every non-empty code cell,
- * so that each cell's outputs open with its own marker.
+ * Puts `line(index)` first in every non-empty code cell, e.g. a statement
+ * that prints a marker naming the cell.
  *
  * @param page A page with a notebook open.
- * @param marker The text printed for the cell at `index`; it must not need
- *   escaping inside a JavaScript string.
+ * @param line The line for the cell at `index` (an index among all cells).
  */
-export async function prependMarkers(
+export async function prependLines(
   page: Page,
-  marker: (index: number) => string,
+  line: (index: number) => string,
 ): Promise<void> {
   const cells = await readCells(page);
-  const markers = cells.filter((cell) => cell.source.trim() !== "").map((
+  const lines = cells.filter((cell) => cell.source.trim() !== "").map((
     cell,
-  ) => [cell.index, marker(cell.index)] as const);
-  await page.evaluate((markers) => {
-    for (const [index, text] of markers) {
+  ) => [cell.index, line(cell.index)] as const);
+  await page.evaluate((lines) => {
+    for (const [index, text] of lines) {
       const cell = Jupyter.notebook.get_cell(index);
-      cell.set_text(`console.log(${JSON.stringify(text)});\n${cell.get_text()}`);
+      cell.set_text(`${text}\n${cell.get_text()}`);
     }
-  }, markers);
+  }, lines);
 }
 
 /**
@@ -225,7 +231,7 @@ export async function restartRunAll(
           // deno-lint-ignore no-explicit-any
           error: failed.output_area.outputs.filter((output: any) =>
             output.output_type === "error"
-          // deno-lint-ignore no-explicit-any
+            // deno-lint-ignore no-explicit-any
           ).map((output: any) => `${output.ename}: ${output.evalue}`).join(
             "; ",
           ),
@@ -250,7 +256,31 @@ export async function restartRunAll(
   }
 }
 
-/** A chart output of the course (`lib/plot.ts`), as shown in the page. */
+/**
+ * Waits until plotly has drawn every course chart in the page, or the time
+ * is up (then {@linkcode readCharts} tells which did not draw).
+ *
+ * @param page A page with a notebook open.
+ * @param timeoutMs How long to wait.
+ */
+export async function waitForCharts(
+  page: Page,
+  timeoutMs: number,
+): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      // deno-lint-ignore no-explicit-any
+      [...document.querySelectorAll(".course-plot")].every((plot: any) =>
+        plot.querySelector("svg.main-svg") !== null
+      ),
+    null,
+    { timeout: timeoutMs, polling: 100 },
+  ).catch((error) => {
+    if (!(error instanceof errors.TimeoutError)) throw error;
+  });
+}
+
+/** A chart output of the course (`lib/display/plot.ts`), as shown in the page. */
 export interface ChartView {
   /** The index of the cell it is under. */
   cell: number;
@@ -273,14 +303,15 @@ export interface ChartView {
  */
 export function readCharts(page: Page): Promise<ChartView[]> {
   return page.evaluate(() =>
-    [...document.querySelectorAll<HTMLElement>(".course-plot")].map((plot) => {
+    // deno-lint-ignore no-explicit-any
+    [...document.querySelectorAll(".course-plot")].map((plot: any) => {
       const cellElement = plot.closest(".cell");
       const cell = Jupyter.notebook.get_cells().findIndex((
         // deno-lint-ignore no-explicit-any
         candidate: any,
       ) => candidate.element[0] === cellElement);
       const image = plot.querySelector("img");
-      const svg = plot.querySelector<SVGSVGElement>("svg.main-svg");
+      const svg = plot.querySelector("svg.main-svg");
       const caption = plot.querySelector(".annotation-text");
       let captionInside: boolean | undefined;
       if (svg && caption) {

@@ -7,8 +7,10 @@
  *
  * 1. Opened as committed, the notebook is untrusted (its output scripts do
  *    not run) and every chart still shows a static picture.
- * 2. Each non-empty code cell gets a first line printing a marker naming the
- *    cell, then Kernel → Restart & Run All runs it in quick mode
+ * 2. Each non-empty code cell gets a first line that loads the course's
+ *    display module (as every notebook does in its first cells; the test
+ *    below checks that) and prints a marker naming the cell, then
+ *    Kernel → Restart & Run All runs it in quick mode
  *    (`COURSE_QUICK=1`): every cell queued at once, as a learner's Run All
  *    does. Then no cell shows an error; every cell's outputs open with its own
  *    marker, so nothing a cell printed, displayed or returned landed under a
@@ -30,10 +32,11 @@ import {
   launchOfflineBrowser,
   openNotebook,
   type OutputView,
-  prependMarkers,
+  prependLines,
   readCells,
   readCharts,
   restartRunAll,
+  waitForCharts,
 } from "./notebook_browser.ts";
 import { JUPYTER_PATH, startNotebookServer } from "./notebook_server.ts";
 import type { Notebook, NotebookOutput } from "./run_notebooks.ts";
@@ -42,6 +45,10 @@ const NOTEBOOKS = new URL("../notebooks/", import.meta.url);
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 /** How long Run All of one notebook may take in quick mode. */
 const RUN_ALL_TIMEOUT_MS = 120_000;
+/** How long plotly may take to draw a notebook's charts. */
+const DRAW_TIMEOUT_MS = 30_000;
+/** The module that makes each cell end once its output is published. */
+const OUTPUTS_MODULE = new URL("../lib/display/_jupyter.ts", import.meta.url);
 
 function exists(path: string): boolean {
   try {
@@ -85,6 +92,13 @@ const notebookNames = [...Deno.readDirSync(NOTEBOOKS)]
 /** The marker the browser test prints first in cell `index`. */
 function marker(index: number): string {
   return `[browser test: cell ${index}]`;
+}
+
+/** The line the browser test puts first in cell `index`. */
+function markerLine(index: number): string {
+  return `import "../lib/display/_jupyter.ts"; console.log(${
+    JSON.stringify(marker(index))
+  });`;
 }
 
 function joined(text: string | string[] | undefined): string {
@@ -143,8 +157,51 @@ function checkOutputsInTheirCells(
   }
 }
 
+/** The modules a cell imports, as URLs (relative ones resolved from notebooks/). */
+function importsOf(source: string): URL[] {
+  return [...source.matchAll(/(?:from|import)\s+"([^"]+)"/g)].map((match) =>
+    new URL(match[1], NOTEBOOKS)
+  );
+}
+
+/** Whether `module` imports, directly or not, `target`. */
+async function loads(module: URL, target: URL): Promise<boolean> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", module.href],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const graph: { modules: { specifier: string }[] } = JSON.parse(
+    new TextDecoder().decode(output.stdout),
+  );
+  return graph.modules.some((entry) => entry.specifier === target.href);
+}
+
+Deno.test("In every notebook, the first cell with output loads the module that keeps outputs in their cells", async () => {
+  for (const name of notebookNames) {
+    const notebook: Notebook = JSON.parse(
+      await Deno.readTextFile(new URL(name, NOTEBOOKS)),
+    );
+    const first = notebook.cells.findIndex((cell) =>
+      cell.cell_type === "code" && (cell.outputs ?? []).length > 0
+    );
+    if (first === -1) continue;
+    const imported = notebook.cells.slice(0, first + 1)
+      .filter((cell) => cell.cell_type === "code")
+      .flatMap((cell) => importsOf(joined(cell.source)));
+    const found = await Promise.all(
+      imported.map((module) => loads(module, OUTPUTS_MODULE)),
+    );
+    assert.ok(
+      found.includes(true),
+      `${name}: cell ${first} is the first with output, but no cell up to it loads ${OUTPUTS_MODULE.pathname}`,
+    );
+  }
+});
+
 Deno.test({
-  name: "The classic Notebook shows every saved chart untrusted, and Run All keeps every output in its cell",
+  name:
+    "The classic Notebook shows every saved chart untrusted, and Run All keeps every output in its cell",
   ignore: missing.length > 0 && !inCi,
   async fn(t) {
     if (missing.length > 0) {
@@ -177,9 +234,10 @@ Deno.test({
           );
         }
 
-        await prependMarkers(page, marker);
+        await prependLines(page, markerLine);
         await restartRunAll(page, RUN_ALL_TIMEOUT_MS);
         checkOutputsInTheirCells(name, await readCells(page), committed);
+        await waitForCharts(page, DRAW_TIMEOUT_MS);
         const live = await readCharts(page);
         assert.equal(live.length, charts, `${name}: charts after Run All`);
         for (const [i, chart] of live.entries()) {

@@ -56,7 +56,7 @@ const PROJECT = new URL("../", import.meta.url);
 /** Top-level entries the scratch project leaves out. */
 const NOT_MIRRORED = new Set([".git", "notebooks", "reports"]);
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
@@ -139,7 +139,7 @@ export async function startNotebookServer(
   let logDone: Promise<void> = Promise.resolve();
   const log: string[] = [];
   const token = crypto.randomUUID().replaceAll("-", "");
-  const port = await freePort();
+  const port = freePort();
   const url = `http://127.0.0.1:${port}/`;
 
   const close = async () => {
@@ -217,7 +217,9 @@ export async function startNotebookServer(
       if (ready) break;
       const status = await Promise.race([
         exited,
-        new Promise<undefined>((resolve) => setTimeout(resolve, 200)),
+        new Promise<undefined>((resolve) =>
+          setTimeout(() => resolve(undefined), 200)
+        ),
       ]);
       if (status !== undefined) {
         throw new Error(

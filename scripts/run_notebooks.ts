@@ -25,6 +25,7 @@
  * @module
  */
 
+import { type ChartPainter, openChartPainter } from "./chart_pictures.ts";
 import { pinnedDenoPath } from "./deno_pin.ts";
 
 /** The Python interpreter that has `jupyter_client` and `nbformat`. */
@@ -69,6 +70,12 @@ export interface RunNotebookOptions {
    * it. Defaults to `true`; only applies when `outputPath` is given.
    */
   format?: boolean;
+  /**
+   * Draws a static picture of every chart into the written notebook (see
+   * `chart_pictures.ts`), so front ends that run no scripts show the charts.
+   * Only applies when `outputPath` is given. Defaults to none.
+   */
+  painter?: ChartPainter;
 }
 
 /** One output of an executed code cell, as stored in nbformat v4. */
@@ -364,10 +371,18 @@ export async function runNotebook(
         kernelPid,
       );
     }
+    let notebook: Notebook = JSON.parse(await Deno.readTextFile(outputPath));
+    if (options.outputPath !== undefined && options.painter !== undefined) {
+      await options.painter.addPictures(notebook);
+      await Deno.writeTextFile(
+        options.outputPath,
+        `${JSON.stringify(notebook, null, 1)}\n`,
+      );
+    }
     if (options.outputPath !== undefined && (options.format ?? true)) {
       await formatNotebook(options.outputPath);
+      notebook = JSON.parse(await Deno.readTextFile(outputPath));
     }
-    const notebook = JSON.parse(await Deno.readTextFile(outputPath));
     return {
       path,
       outputPath: options.outputPath,
@@ -490,6 +505,10 @@ async function main(args: string[]): Promise<number> {
   }
   let failures = 0;
   const start = performance.now();
+  // Saved notebooks carry a static picture of every chart.
+  await using painter = cli.inPlace || cli.outDir !== undefined
+    ? await openChartPainter()
+    : undefined;
   for (const path of notebooks) {
     const t0 = performance.now();
     try {
@@ -498,6 +517,7 @@ async function main(args: string[]): Promise<number> {
         quick: cli.quick,
         twice: cli.twice,
         timeoutSeconds: cli.timeout,
+        painter,
       });
       const where = result.outputPath ? ` -> ${result.outputPath}` : "";
       console.log(
