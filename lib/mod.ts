@@ -27,7 +27,6 @@
 export * from "./pools/expose.ts";
 export * from "./pools/worker_pool.ts";
 export * from "./pools/process_pool.ts";
-export * from "./pools/warm_pool.ts";
 export * from "./sync/async_lock.ts";
 export * from "./sync/barrier.ts";
 export * from "./sync/deadlock_error.ts";

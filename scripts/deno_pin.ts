@@ -27,11 +27,9 @@ let pinnedPath: Promise<string> | undefined;
  *
  * @example
  * ```ts
- * import { PINNED_DENO_VERSION, pinnedDenoPath } from "./deno_pin.ts";
+ * import { pinnedDenoPath } from "./deno_pin.ts";
  * import assert from "node:assert/strict";
- * const path = await pinnedDenoPath();
- * const output = await new Deno.Command(path, { args: ["--version"] }).output();
- * assert.match(new TextDecoder().decode(output.stdout), new RegExp(`^deno ${PINNED_DENO_VERSION} `));
+ * assert.ok((await pinnedDenoPath()).startsWith("/"));
  * ```
  */
 export function pinnedDenoPath(): Promise<string> {

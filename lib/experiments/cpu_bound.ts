@@ -9,8 +9,8 @@
  *   count scales with the number of workers (behind the scaling curve and
  *   the Amdahl fit), and how the chunk size changes its time. Both start one
  *   {@linkcode WorkerPool} of the largest size needed, warm it, and limit how
- *   many chunks are in flight at once, so the workers' start-up (about a
- *   second each in a notebook kernel) is paid once and never timed.
+ *   many chunks are in flight at once, so the workers' start-up is paid once
+ *   and never timed.
  *
  * @module
  */
@@ -19,10 +19,9 @@ import { ProcessPool } from "../pools/process_pool.ts";
 import { TASKS_MODULE } from "../workloads/tasks_module.ts";
 import { median, timeIt } from "../measure/time_it.ts";
 import { countPrimes, splitRange } from "../workloads/workloads.ts";
-import { borrowWorkerPool } from "../pools/warm_pool.ts";
 import { assertPositiveInteger } from "../util/validate.ts";
 import { mapLimited } from "../util/map_limited.ts";
-import { type WorkerPool } from "../pools/worker_pool.ts";
+import { WorkerPool } from "../pools/worker_pool.ts";
 
 /** The ways the workload can be run. */
 export type CpuBoundMode =
@@ -109,9 +108,10 @@ export async function cpuBoundExperiment(
   const inputs = ranges.map(([start, end]) => ({ start, end }));
   const sum = (counts: number[]) =>
     counts.reduce((total, count) => total + count, 0);
-  // Warm across reruns in a notebook kernel, where a worker starts slowly.
-  await using borrowed = borrowWorkerPool(TASKS_MODULE, parallelism);
-  const workers = borrowed.pool;
+  await using workers = new WorkerPool(TASKS_MODULE, {
+    size: parallelism,
+    idleTimeoutMs: Infinity,
+  });
   await using processes = new ProcessPool(TASKS_MODULE, {
     size: parallelism,
     idleTimeoutMs: Infinity,
@@ -334,8 +334,10 @@ export async function scalingExperiment(
   );
   const ranges = splitRange(0, limit, Math.ceil(limit / chunks));
   const size = Math.max(...workerCounts);
-  await using borrowed = borrowWorkerPool(TASKS_MODULE, size);
-  const pool = borrowed.pool;
+  await using pool = new WorkerPool(TASKS_MODULE, {
+    size: size,
+    idleTimeoutMs: Infinity,
+  });
   // Start and warm every worker before anything is timed.
   await countOnPool(pool, ranges, size);
   const points: ScalingPoint[] = [];
@@ -445,8 +447,10 @@ export async function chunkSizeSweep(
   chunkSizes.forEach((size, index) =>
     assertPositiveInteger(where, `chunkSizes[${index}]`, size)
   );
-  await using borrowed = borrowWorkerPool(TASKS_MODULE, workers);
-  const pool = borrowed.pool;
+  await using pool = new WorkerPool(TASKS_MODULE, {
+    size: workers,
+    idleTimeoutMs: Infinity,
+  });
   await countOnPool(
     pool,
     splitRange(0, limit, Math.ceil(limit / workers)),

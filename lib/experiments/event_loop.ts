@@ -12,8 +12,8 @@ import {
   measureLag,
 } from "../measure/event_loop_lag.ts";
 import { TASKS_MODULE } from "../workloads/tasks_module.ts";
+import { WorkerPool } from "../pools/worker_pool.ts";
 import { busyLoop, sleep } from "../workloads/workloads.ts";
-import { borrowWorkerPool } from "../pools/warm_pool.ts";
 
 /** The knobs of the event-loop notebook, checked by {@linkcode validateEventLoopParameters}. */
 export interface EventLoopParameters {
@@ -316,8 +316,10 @@ export async function spinnerDemo(
     busyLoop(workMs);
     return Promise.resolve();
   });
-  await using borrowed = borrowWorkerPool(TASKS_MODULE, 1);
-  const pool = borrowed.pool;
+  await using pool = new WorkerPool(TASKS_MODULE, {
+    size: 1,
+    idleTimeoutMs: Infinity,
+  });
   await pool.run("noop");
   const onWorker = await withSpinner(
     "worker",

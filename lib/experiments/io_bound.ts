@@ -17,7 +17,6 @@ import { ProcessPool } from "../pools/process_pool.ts";
 import { median, timeIt } from "../measure/time_it.ts";
 import { WorkerPool } from "../pools/worker_pool.ts";
 import { sleep } from "../workloads/workloads.ts";
-import { borrowWorkerPool } from "../pools/warm_pool.ts";
 import { readFilesInTurn, writeFilesInTurn } from "../workloads/file_io.ts";
 
 /**
@@ -562,8 +561,10 @@ export async function fileIoExperiment(
   assertPositiveInteger(where, "workers", workers);
   assertPositiveInteger(where, "repeats", repeats);
   const data = new Uint8Array(fileBytes).fill(42);
-  await using borrowed = borrowWorkerPool(FILE_IO_WORKER_MODULE, workers);
-  const pool = borrowed.pool;
+  await using pool = new WorkerPool(FILE_IO_WORKER_MODULE, {
+    size: workers,
+    idleTimeoutMs: Infinity,
+  });
   const runners: Record<FileIoMode, FileIoRunner> = {
     "sequential": {
       write: (paths) => writeFilesInTurn(paths, data),

@@ -15,7 +15,7 @@ import {
   asyncTaskFailure,
   childCrash,
   type IsolationRow,
-  measureStartup,
+  measureStartupInProgram,
   type StartupRow,
   workerCrash,
 } from "./startup_memory_isolation.ts";
@@ -230,8 +230,8 @@ function crashCell(row: IsolationRow): string {
 /**
  * Builds the seeds' comparison table for an async task, a `Worker` and a
  * child process: the descriptive rows as text, the others measured here.
- * Measured: time to first reply and memory per unit
- * ({@linkcode measureStartup}); speedup counting primes
+ * Measured: time to first reply and memory per unit, in a fresh `deno run`
+ * program ({@linkcode measureStartupInProgram}); speedup counting primes
  * ({@linkcode cpuBoundExperiment}, or `cpuResults` when given); speedup of
  * `ioTasks` requests made at once to a loopback server against one by one,
  * from this event loop, one worker and one child process
@@ -286,7 +286,10 @@ export async function measureComparison(
     return result;
   };
 
-  const startup = await step(() => measureStartup({ repeats, count: 2 }));
+  // Measured in a `deno run` program: what a program pays, wherever the table is built.
+  const startup = await step(() =>
+    measureStartupInProgram({ repeats, count: 2 })
+  );
   const cpu = cpuResults ??
     await step(() => cpuBoundExperiment(primesUpTo, { repeats }));
   const io = await step(() => ioRow(repeats, ioTasks, ioLatencyMs));

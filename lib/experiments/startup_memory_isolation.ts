@@ -70,10 +70,6 @@ const ECHO_TS = new URL("../../workers/startup_echo.ts", import.meta.url);
 const ECHO_JS = new URL("../../workers/startup_echo.js", import.meta.url);
 const CHILD = new URL("../../workers/startup_child.ts", import.meta.url);
 const CALL_EXPORT = new URL("../../workers/call_export.ts", import.meta.url);
-const PHASE_WORKER = new URL(
-  "../../workers/phase_probe_worker.js",
-  import.meta.url,
-);
 
 const ECHO_SOURCE = "self.onmessage = (e) => self.postMessage(e.data);";
 
@@ -160,6 +156,19 @@ async function measureAsyncTasks(
   return { perTaskMs, memoryKiB: (after - before) / 1024 / count };
 }
 
+/** The options of {@linkcode measureStartup} with their defaults, checked. */
+function startupOptions(options: StartupOptions):
+  & Required<
+    Omit<StartupOptions, "onProgress">
+  >
+  & Pick<StartupOptions, "onProgress"> {
+  const { repeats = 3, count = 2, asyncTasks = 100_000, onProgress } = options;
+  assertPositiveInteger("Cannot measure start-up", "repeats", repeats);
+  assertPositiveInteger("Cannot measure start-up", "count", count);
+  assertPositiveInteger("Cannot measure start-up", "asyncTasks", asyncTasks);
+  return { repeats, count, asyncTasks, onProgress };
+}
+
 /**
  * Measures, for each kind, the median time from creation to first reply
  * and the memory per unit: for async tasks and workers the growth of this
@@ -185,10 +194,7 @@ async function measureAsyncTasks(
 export async function measureStartup(
   options: StartupOptions = {},
 ): Promise<StartupRow[]> {
-  const { repeats = 3, count = 2, asyncTasks = 100_000, onProgress } = options;
-  assertPositiveInteger("Cannot measure start-up", "repeats", repeats);
-  assertPositiveInteger("Cannot measure start-up", "count", count);
-  assertPositiveInteger("Cannot measure start-up", "asyncTasks", asyncTasks);
+  const { repeats, count, asyncTasks, onProgress } = startupOptions(options);
   const step = progressSteps(2 * repeats + 3, onProgress);
 
   const asyncCost = await measureAsyncTasks(asyncTasks);
@@ -251,6 +257,43 @@ export async function measureStartup(
       memorySource: `mean VmRSS of ${count} children`,
     },
   ];
+}
+
+/**
+ * Runs {@linkcode measureStartup} in a fresh `deno run` program and returns
+ * its rows: what starting each unit costs a program of your own, wherever
+ * this is called from (a notebook kernel included).
+ *
+ * @param options Repeats, how many units to keep alive together, and
+ *   `onProgress`, called with `(0, 1)` and `(1, 1)`.
+ * @returns One row per kind: async task, worker, child process.
+ * @throws {RangeError} When an option is not a positive integer.
+ * @throws {Error} When the program fails.
+ *
+ * @example
+ * ```ts
+ * import { measureStartupInProgram } from "./startup_memory_isolation.ts";
+ * import assert from "node:assert/strict";
+ * const rows = await measureStartupInProgram({ repeats: 1, count: 1, asyncTasks: 100 });
+ * assert.equal(rows[1].kind, "worker");
+ * assert.ok(rows[1].firstReplyMs > 0);
+ * ```
+ */
+export async function measureStartupInProgram(
+  options: StartupOptions = {},
+): Promise<StartupRow[]> {
+  const { repeats, count, asyncTasks, onProgress } = startupOptions(options);
+  const step = progressSteps(1, onProgress);
+  const rows = await measureInDenoChild<StartupRow[]>("Start-up in a program", [
+    "run",
+    "--allow-all",
+    CALL_EXPORT.href,
+    import.meta.url,
+    "measureStartup",
+    JSON.stringify({ repeats, count, asyncTasks }),
+  ]);
+  step();
+  return rows;
 }
 
 /** Options of {@linkcode workerStartupInChild}, and in part of {@linkcode workerStartupByKind}. */
@@ -381,105 +424,20 @@ export async function workerStartupInChild(
   ]);
 }
 
-/** Where a new worker's start-up time goes, from {@linkcode measureWorkerPhases}. */
-export interface WorkerPhases {
-  /** From `new Worker()` until the worker's top-level code runs, in ms. */
-  toTopLevelMs: number;
-  /** From then until its first message is handled, in ms. */
-  toFirstMessageMs: number;
-  /** From `new Worker()` until its reply is back, in ms. */
-  toReplyMs: number;
-}
-
-/**
- * Starts one worker, sends it a message at once, and splits the wait for the
- * reply into phases: until the worker's code runs, until its first message
- * is handled, until the reply is back. The worker stamps the first two into
- * shared memory.
- *
- * @returns The three times, in milliseconds.
- *
- * @example
- * ```ts
- * import { measureWorkerPhases } from "./startup_memory_isolation.ts";
- * import assert from "node:assert/strict";
- * const phases = await measureWorkerPhases();
- * assert.ok(phases.toReplyMs >= phases.toTopLevelMs);
- * ```
- */
-export async function measureWorkerPhases(): Promise<WorkerPhases> {
-  const now = () => performance.timeOrigin + performance.now();
-  const stamps = new Float64Array(new SharedArrayBuffer(16));
-  const started = now();
-  const worker = new Worker(PHASE_WORKER, { type: "module" });
-  try {
-    const replied = new Promise<void>((resolve, reject) => {
-      worker.onmessage = () => resolve();
-      worker.onerror = (event) => {
-        event.preventDefault();
-        reject(new Error(`Phase probe worker failed: ${event.message}`));
-      };
-    });
-    worker.postMessage(stamps.buffer);
-    await replied;
-    return {
-      toTopLevelMs: stamps[0] - started,
-      toFirstMessageMs: stamps[1] - stamps[0],
-      toReplyMs: now() - started,
-    };
-  } finally {
-    worker.terminate();
-  }
-}
-
-/**
- * Runs {@linkcode measureWorkerPhases} in a fresh child, as a plain program
- * (`deno eval`) or in a REPL session (`deno repl`, which is how the notebook
- * kernel runs cells too), to find where a slow start comes from.
- *
- * @param runner How the child runs the probe.
- * @returns What the child measured.
- * @throws {Error} When the child fails or prints no measurement.
- *
- * @example
- * ```ts
- * import { measureWorkerPhasesIn } from "./startup_memory_isolation.ts";
- * import assert from "node:assert/strict";
- * const phases = await measureWorkerPhasesIn("program");
- * assert.ok(phases.toReplyMs > 0);
- * ```
- */
-export async function measureWorkerPhasesIn(
-  runner: "program" | "repl",
-): Promise<WorkerPhases> {
-  const probe = `const { measureWorkerPhases } = await import(${
-    JSON.stringify(import.meta.url)
-  }); console.log(JSON.stringify(await measureWorkerPhases()));`;
-  const args = runner === "program"
-    ? ["eval", probe]
-    : ["repl", "--allow-read", `--eval=${probe}`];
-  return await measureInDenoChild(`Worker phase probe as a ${runner}`, args);
-}
-
 /**
  * Runs `deno` with `args` in a fresh child and returns the measurement it
- * prints as a JSON line. Its stdin gets `close()`, so a REPL child exits once
- * it has run the probe; other children ignore it.
+ * prints as a JSON line.
  */
 async function measureInDenoChild<T>(what: string, args: string[]): Promise<T> {
-  const child = new Deno.Command(Deno.execPath(), {
+  const output = await new Deno.Command(Deno.execPath(), {
     args,
-    stdin: "piped",
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1" },
-  }).spawn();
-  const stdin = child.stdin.getWriter();
-  await stdin.write(new TextEncoder().encode("close()\n"));
-  await stdin.close();
-  const output = await child.output();
+  }).output();
   const line = new TextDecoder().decode(output.stdout).split("\n")
-    .find((text) => text.startsWith("{"));
+    .find((text) => text.startsWith("{") || text.startsWith("["));
   if (!output.success || line === undefined) {
     throw new Error(
       `${what} failed with code ${output.code}: ${

@@ -4,8 +4,7 @@ import {
   childCrash,
   hungWorker,
   measureStartup,
-  measureWorkerPhases,
-  measureWorkerPhasesIn,
+  measureStartupInProgram,
   sandboxDemo,
   startEchoWorker,
   workerCrash,
@@ -85,27 +84,29 @@ Deno.test("workerStartupInChild returns the child's measurement", async () => {
   assert.equal(result.parallel, 1);
 });
 
-Deno.test("measureWorkerPhases splits a worker's start into its phases", async () => {
-  const phases = await measureWorkerPhases();
-  assert.ok(phases.toTopLevelMs > 0, JSON.stringify(phases));
-  assert.ok(phases.toFirstMessageMs >= 0, JSON.stringify(phases));
-  // The reply comes after both stamps (1 ms slack: two clocks' rounding).
-  assert.ok(
-    phases.toReplyMs + 1 >= phases.toTopLevelMs + phases.toFirstMessageMs,
-    JSON.stringify(phases),
-  );
+Deno.test("measureStartupInProgram measures the three kinds in a deno run child, not in this process", async () => {
+  const reports: [number, number][] = [];
+  const rows = await measureStartupInProgram({
+    repeats: 1,
+    count: 1,
+    asyncTasks: 1000,
+    onProgress: (done, total) => reports.push([done, total]),
+  });
+  assert.deepEqual(rows.map((row) => row.kind), [
+    "async task",
+    "worker",
+    "child process",
+  ]);
+  for (const row of rows) assert.ok(row.firstReplyMs > 0, row.kind);
+  assert.deepEqual(reports, [[0, 1], [1, 1]]);
 });
 
-Deno.test("measureWorkerPhasesIn runs the probe as a program and in a REPL", async () => {
-  for (const runner of ["program", "repl"] as const) {
-    const phases = await measureWorkerPhasesIn(runner);
-    assert.deepEqual(Object.keys(phases).sort(), [
-      "toFirstMessageMs",
-      "toReplyMs",
-      "toTopLevelMs",
-    ]);
-    assert.ok(phases.toReplyMs > 0, `${runner}: ${JSON.stringify(phases)}`);
-  }
+Deno.test("measureStartupInProgram rejects a bad option before starting anything", async () => {
+  await assert.rejects(measureStartupInProgram({ repeats: 0 }), {
+    name: "RangeError",
+    message:
+      "Cannot measure start-up: 'repeats' must be a positive integer, received 0",
+  });
 });
 
 Deno.test("asyncTaskFailure rejects only its own promise", async () => {
