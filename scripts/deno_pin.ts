@@ -7,7 +7,7 @@
  * kernel always has one; 2.9.0 does not. The pin is named in the README's
  * commands, in `.ci/run` and in the kernel the README tells learners to
  * register; `deno_pin_test.ts` checks that they agree, and
- * `kernel_worker_start_test.ts` fails when the pinned kernel stalls again.
+ * `kernel_test.ts` fails when the pinned kernel stalls again.
  *
  * @module
  */

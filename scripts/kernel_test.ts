@@ -3,11 +3,16 @@
  * project's notebook runner (`run_notebooks.ts`):
  *
  * - the regression guard of the pin: a Worker started in a kernel cell must
- *   answer within 10× the time the same start takes under `deno run`,
- *   measured in the same cell by the same function (medians of several
- *   starts). Deno 2.9.1 to 2.9.6 fail it by about 100×: a new worker waits
- *   twice ~500 ms for a debugger because the kernel holds an inspector
- *   session. When a newer Deno passes, the pin can move.
+ *   answer within 10× the time the same code takes under `deno eval`, run
+ *   from the same cell with the same Deno; both the median and the minimum
+ *   of 15 starts on each side are compared. Deno 2.9.1 to 2.9.6 fail it: a
+ *   new worker waits twice, up to 500 ms each, for a debugger because the
+ *   kernel holds an inspector session, about 100× a program's start on a
+ *   quiet machine. On a machine so loaded that a program's worker start
+ *   takes 100 ms or more the ratio shrinks (measured on 2.9.6 with the load
+ *   average at 12 to 16 on 2 cores: median 10.2×, minimum 15.7×), which is
+ *   why the minimum is checked too. When a newer Deno passes, the pin can
+ *   move.
  * - the course's cell-end wait (`lib/display/_jupyter.ts`) works in the
  *   kernel: once lib is loaded, every cell ends only after its output is
  *   seen on IOPub.
