@@ -11,6 +11,10 @@
  * @module
  */
 
+import { parseCliOrExit } from "./parse_cli.ts";
+import { splitLines } from "../lib/util/lines.ts";
+import { runCommand } from "../lib/util/run_command.ts";
+
 /** One code cell's place in the generated module. */
 export interface CellSpan {
   /** The cell's index among all cells of the notebook, counted from 1. */
@@ -64,7 +68,7 @@ export function cellsToModule(notebook: unknown): CellModule {
       const text = Array.isArray(cell.source)
         ? cell.source.join("")
         : cell.source ?? "";
-      const cellLines = text.split("\n");
+      const cellLines = splitLines(text);
       spans.push({
         cell: index + 1,
         firstLine: lines.length + 1,
@@ -138,14 +142,12 @@ export async function checkNotebookCells(
   const modulePath = `${directory}/${moduleName}`;
   await Deno.writeTextFile(modulePath, source);
   try {
-    const result = await new Deno.Command(Deno.execPath(), {
-      args: ["check", "--quiet", modulePath],
-      env: { NO_COLOR: "1", RUST_BACKTRACE: "0" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const printed = new TextDecoder().decode(result.stdout) +
-      new TextDecoder().decode(result.stderr);
+    const result = await runCommand(
+      Deno.execPath(),
+      ["check", "--quiet", modulePath],
+      { env: { NO_COLOR: "1", RUST_BACKTRACE: "0" }, allowFailure: true },
+    );
+    const printed = result.stdout + result.stderr;
     return {
       ok: result.success,
       output: mapLocations(printed, moduleName, notebookPath, spans),
@@ -182,5 +184,10 @@ async function main(paths: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  Deno.exit(await main([...Deno.args]));
+  const paths = parseCliOrExit(
+    "check_notebook_cells",
+    "Usage: deno run -A scripts/check_notebook_cells.ts [notebook...]",
+    { args: Deno.args, allowPositionals: true },
+  ).positionals;
+  Deno.exit(await main(paths));
 }

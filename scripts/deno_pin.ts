@@ -12,6 +12,8 @@
  * @module
  */
 
+import { runCommand } from "../lib/util/run_command.ts";
+
 /** The Deno version the course runs on. */
 export const PINNED_DENO_VERSION = "2.9.0";
 
@@ -37,22 +39,17 @@ export function pinnedDenoPath(): Promise<string> {
     return Promise.resolve(Deno.execPath());
   }
   pinnedPath ??= (async () => {
-    const output = await new Deno.Command("npx", {
-      args: [
-        "-y",
-        `deno@${PINNED_DENO_VERSION}`,
-        "eval",
-        "console.log(Deno.execPath())",
-      ],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const path = new TextDecoder().decode(output.stdout).trim();
-    if (!output.success || !path.startsWith("/")) {
+    const { stdout } = await runCommand("npx", [
+      "-y",
+      `deno@${PINNED_DENO_VERSION}`,
+      "eval",
+      "console.log(Deno.execPath())",
+    ], { what: `'npx -y deno@${PINNED_DENO_VERSION}'` });
+    const path = stdout.trim();
+    if (!path.startsWith("/")) {
       throw new Error(
-        `Cannot find Deno ${PINNED_DENO_VERSION}: 'npx -y deno@${PINNED_DENO_VERSION}' exited with ${output.code}: ${
-          new TextDecoder().decode(output.stderr).trim()
+        `Cannot find Deno ${PINNED_DENO_VERSION}: 'npx -y deno@${PINNED_DENO_VERSION}' printed no path, received ${
+          JSON.stringify(path)
         }`,
       );
     }

@@ -6,45 +6,10 @@
  * @module
  */
 
+import { runCommand } from "../lib/util/run_command.ts";
+
 /** Where Debian installs Chromium. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
-
-/**
- * Runs a program to completion and returns what it printed.
- *
- * @param command The program.
- * @param args Its arguments.
- * @returns Its standard output.
- * @throws {Error} When it exits with a failure code, with the code and the
- *   end of its standard error.
- *
- * @example
- * ```ts
- * import { runCommand } from "./headless_chromium.ts";
- * import assert from "node:assert/strict";
- * const output = await runCommand(Deno.execPath(), ["eval", "console.log(6 * 7)"]);
- * assert.equal(output.trim(), "42");
- * ```
- */
-export async function runCommand(
-  command: string,
-  args: string[],
-): Promise<string> {
-  const output = await new Deno.Command(command, {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!output.success) {
-    throw new Error(
-      `${command} ${args.join(" ")} exited with ${output.code}: ${
-        new TextDecoder().decode(output.stderr).slice(-2000)
-      }`,
-    );
-  }
-  return new TextDecoder().decode(output.stdout);
-}
 
 /**
  * The flags of a headless, offline Chromium run with its own profile. The
@@ -129,13 +94,13 @@ export function chromiumDom(
   url: string | URL,
   options: WindowOptions = {},
 ): Promise<string> {
-  return withProfile((profile) =>
-    runCommand(CHROMIUM_PATH, [
+  return withProfile(async (profile) =>
+    (await runCommand(CHROMIUM_PATH, [
       ...chromiumArgs(profile),
       windowArg(options),
       "--dump-dom",
       String(url),
-    ])
+    ], { what: "Chromium" })).stdout
   );
 }
 
@@ -174,7 +139,7 @@ export async function chromiumScreenshot(
       windowArg(options),
       "--hide-scrollbars",
       String(url),
-    ])
+    ], { what: "Chromium" })
   );
   await Deno.stat(path).catch(() => {
     throw new Error(`Chromium wrote no screenshot at ${path}`);

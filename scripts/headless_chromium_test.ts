@@ -3,7 +3,6 @@ import {
   CHROMIUM_PATH,
   chromiumDom,
   chromiumScreenshot,
-  runCommand,
 } from "./headless_chromium.ts";
 
 const hasChromium = await Deno.stat(CHROMIUM_PATH).then(
@@ -21,17 +20,6 @@ function pngSize(png: Uint8Array): { width: number; height: number } {
   const view = new DataView(png.buffer, png.byteOffset);
   return { width: view.getUint32(16), height: view.getUint32(20) };
 }
-
-Deno.test("runCommand() rejects with the exit code and the end of stderr", async () => {
-  await assert.rejects(
-    () =>
-      runCommand(Deno.execPath(), [
-        "eval",
-        "console.error('broken on purpose'); Deno.exit(3)",
-      ]),
-    /exited with 3: broken on purpose/,
-  );
-});
 
 Deno.test({
   name: "chromiumDom() returns the DOM after scripts ran, at the window's size",

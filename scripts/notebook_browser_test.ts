@@ -26,6 +26,7 @@
  */
 
 import assert from "node:assert/strict";
+import { runCommand } from "../lib/util/run_command.ts";
 import { CHROMIUM_PATH } from "./headless_chromium.ts";
 import {
   type CellView,
@@ -61,12 +62,12 @@ function exists(path: string): boolean {
 
 async function notebookServerInstalled(): Promise<boolean> {
   if (!exists(JUPYTER_PATH)) return false;
-  const { success } = await new Deno.Command("/usr/bin/python3", {
-    args: ["-c", "import notebook.notebookapp"],
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  return success;
+  const { code } = await runCommand(
+    "/usr/bin/python3",
+    ["-c", "import notebook.notebookapp"],
+    { allowFailure: true },
+  );
+  return code === 0;
 }
 
 const missing = [
@@ -166,14 +167,12 @@ function importsOf(source: string): URL[] {
 
 /** Whether `module` imports, directly or not, `target`. */
 async function loads(module: URL, target: URL): Promise<boolean> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", module.href],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  const graph: { modules: { specifier: string }[] } = JSON.parse(
-    new TextDecoder().decode(output.stdout),
-  );
+  const { stdout } = await runCommand(Deno.execPath(), [
+    "info",
+    "--json",
+    module.href,
+  ]);
+  const graph: { modules: { specifier: string }[] } = JSON.parse(stdout);
   return graph.modules.some((entry) => entry.specifier === target.href);
 }
 

@@ -10,6 +10,9 @@
  * @module
  */
 
+import { parseCliOrExit } from "./parse_cli.ts";
+import { runCommand } from "../lib/util/run_command.ts";
+
 /** The parts of a notebook the frame reads and writes. */
 export interface FramedNotebook {
   /** The notebook's cells. */
@@ -175,11 +178,9 @@ async function formatted(path: string, content: string): Promise<string> {
   try {
     const copy = `${directory}/${path.slice(path.lastIndexOf("/") + 1)}`;
     await Deno.writeTextFile(copy, content);
-    const { success, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["fmt", "--quiet", "--no-config", copy],
-      stderr: "piped",
-    }).output();
-    if (!success) throw new Error(new TextDecoder().decode(stderr));
+    await runCommand(Deno.execPath(), ["fmt", "--quiet", "--no-config", copy], {
+      what: `deno fmt of ${path}`,
+    });
     return await Deno.readTextFile(copy);
   } finally {
     await Deno.remove(directory, { recursive: true });
@@ -227,7 +228,14 @@ export async function framedFiles(
 }
 
 if (import.meta.main) {
-  const check = Deno.args.includes("--check");
+  const { check } = parseCliOrExit(
+    "notebook_frame",
+    "Usage: deno run -A scripts/notebook_frame.ts [--check]",
+    {
+      args: Deno.args,
+      options: { check: { type: "boolean", default: false } },
+    },
+  ).values;
   let stale = 0;
   for (
     const { path, content } of await framedFiles(

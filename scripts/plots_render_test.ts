@@ -12,11 +12,11 @@
 
 import assert from "node:assert/strict";
 import { barChart, figureBundle, lineChart } from "../lib/display/plot.ts";
+import { runCommand } from "../lib/util/run_command.ts";
 import {
   CHROMIUM_PATH,
   chromiumDom,
   chromiumScreenshot,
-  runCommand,
 } from "./headless_chromium.ts";
 
 const JUPYTER = "/usr/bin/jupyter";
@@ -60,7 +60,7 @@ async function exportAndRender(
     "--to",
     "html",
     `${dir}/${name}.ipynb`,
-  ]);
+  ], { what: "jupyter nbconvert" });
   const html = `${dir}/${name}.html`;
   assert.ok(exists(html), `nbconvert wrote no ${name}.html`);
   const dom = await chromiumDom(`file://${html}`);

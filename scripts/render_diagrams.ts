@@ -22,6 +22,10 @@
  * @module
  */
 
+import { parseCliOrExit } from "./parse_cli.ts";
+import { splitLines } from "../lib/util/lines.ts";
+import { type CommandResult, runCommand } from "../lib/util/run_command.ts";
+
 import { basename, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -238,7 +242,7 @@ export async function listDiagrams(dir: string): Promise<string[]> {
  * ```
  */
 export function sourceLine(source: string, mermaidLine: number): number {
-  const lines = source.split("\n");
+  const lines = splitLines(source);
   const kept: number[] = [];
   lines.forEach((line, index) => {
     const isComment = /^\s*%%(?!\{)/.test(line) && line.trim().length > 2;
@@ -282,7 +286,7 @@ export function formatMermaidError(
   source: string,
   output: string,
 ): string {
-  const lines = output.split("\n").filter((line) =>
+  const lines = splitLines(output).filter((line) =>
     !/^npm (warn|notice)/.test(line)
   );
   const start = lines.findIndex((line) => /Parse error on line \d+/.test(line));
@@ -358,25 +362,23 @@ export async function renderDiagram(
       }),
     );
     const outPath = join(work, basename(svgPathFor(mmdPath)));
-    const command = new Deno.Command("npx", {
-      args: [
-        "-y",
-        `@mermaid-js/mermaid-cli@${MERMAID_CLI_VERSION}`,
-        "--quiet",
-        "--puppeteerConfigFile",
-        configPath,
-        "--input",
-        mmdPath,
-        "--output",
-        outPath,
-      ],
-      env: { PUPPETEER_SKIP_DOWNLOAD: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    });
-    let result: Deno.CommandOutput;
+    const args = [
+      "-y",
+      `@mermaid-js/mermaid-cli@${MERMAID_CLI_VERSION}`,
+      "--quiet",
+      "--puppeteerConfigFile",
+      configPath,
+      "--input",
+      mmdPath,
+      "--output",
+      outPath,
+    ];
+    let result: CommandResult;
     try {
-      result = await command.output();
+      result = await runCommand("npx", args, {
+        env: { PUPPETEER_SKIP_DOWNLOAD: "1" },
+        allowFailure: true,
+      });
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) {
         throw new Error(
@@ -386,9 +388,9 @@ export async function renderDiagram(
       throw error;
     }
     if (!result.success) {
-      const output = new TextDecoder().decode(result.stderr) +
-        new TextDecoder().decode(result.stdout);
-      throw new Error(formatMermaidError(displayName, source, output));
+      throw new Error(
+        formatMermaidError(displayName, source, result.stderr + result.stdout),
+      );
     }
     const svg = await Deno.readTextFile(outPath);
     const svgPath = svgPathFor(mmdPath);
@@ -440,5 +442,10 @@ async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  const paths = parseCliOrExit(
+    "render_diagrams",
+    "Usage: deno run -A scripts/render_diagrams.ts [diagram.mmd...]",
+    { args: Deno.args, allowPositionals: true },
+  ).positionals;
+  Deno.exit(await main(paths));
 }

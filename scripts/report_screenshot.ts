@@ -9,6 +9,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { assertInteger } from "../lib/util/validate.ts";
 import { chromiumDom, chromiumScreenshot } from "./headless_chromium.ts";
 
 const USAGE =
@@ -95,11 +96,7 @@ export async function pageScreenshot(
   options: PageScreenshotOptions = {},
 ): Promise<{ width: number; height: number }> {
   const { width = 1400 } = options;
-  if (!Number.isSafeInteger(width) || width < 1) {
-    throw new RangeError(
-      `Cannot take a screenshot: 'width' must be a positive integer, received ${width}`,
-    );
-  }
+  assertInteger("Cannot take a screenshot", "width", width);
   const height = await pageHeight(page, width);
   const url = new URL(`file://${await Deno.realPath(page)}`);
   await chromiumScreenshot(url, png, { width, height });

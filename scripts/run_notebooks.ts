@@ -24,6 +24,9 @@
  *
  * @module
  */
+import { parseArgs } from "node:util";
+import { splitLines } from "../lib/util/lines.ts";
+import { type CommandResult, runCommand } from "../lib/util/run_command.ts";
 
 import { type ChartPainter, openChartPainter } from "./chart_pictures.ts";
 import { pinnedDenoPath } from "./deno_pin.ts";
@@ -187,12 +190,10 @@ export async function jupyterAvailable(
   python: string = DEFAULT_PYTHON,
 ): Promise<boolean> {
   try {
-    const { success } = await new Deno.Command(python, {
-      args: ["-c", "import jupyter_client, nbformat"],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).output();
+    const { success } = await runCommand(python, [
+      "-c",
+      "import jupyter_client, nbformat",
+    ], { allowFailure: true });
     return success;
   } catch {
     return false;
@@ -247,8 +248,7 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 function clientMessage(stderr: string): string {
-  return stderr
-    .split("\n")
+  return splitLines(stderr)
     .filter((line) =>
       line.trim() !== "" && !line.includes('"deno jupyter" is unstable') &&
       !line.includes("kernel pid:") &&
@@ -260,21 +260,11 @@ function clientMessage(stderr: string): string {
 }
 
 async function formatNotebook(path: string): Promise<void> {
-  const { success, stderr } = await new Deno.Command(Deno.execPath(), {
-    // --no-config: deno.json keeps notebooks out of `deno fmt --check`, which
-    // misreports every .ipynb as unformatted in Deno 2.9.6 (see notebook_format_test.ts).
-    args: ["fmt", "--quiet", "--no-config", path],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!success) {
-    throw new Error(
-      `Cannot format executed notebook, received '${path}': ${
-        new TextDecoder().decode(stderr)
-      }`,
-    );
-  }
+  // --no-config: deno.json keeps notebooks out of `deno fmt --check`, which
+  // misreports every .ipynb as unformatted in Deno 2.9.6 (see notebook_format_test.ts).
+  await runCommand(Deno.execPath(), ["fmt", "--quiet", "--no-config", path], {
+    what: `deno fmt of the executed notebook '${path}'`,
+  });
 }
 
 /**
@@ -330,29 +320,23 @@ export async function runNotebook(
     };
     if (options.quick) env.COURSE_QUICK = "1";
     const python = options.python ?? DEFAULT_PYTHON;
-    let output: Deno.CommandOutput;
+    let output: CommandResult;
     try {
-      output = await new Deno.Command(python, {
-        args: [
-          CLIENT_SCRIPT.pathname,
-          path,
-          outputPath,
-          "--timeout",
-          String(timeout),
-          ...(options.twice ? ["--twice"] : []),
-        ],
-        env,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
+      output = await runCommand(python, [
+        CLIENT_SCRIPT.pathname,
+        path,
+        outputPath,
+        "--timeout",
+        String(timeout),
+        ...(options.twice ? ["--twice"] : []),
+      ], { env, allowFailure: true });
     } catch (error) {
       throw new Error(
         `Cannot run notebook: Python not usable, received '${python}' (install with: ${JUPYTER_INSTALL_HINT})`,
         { cause: error },
       );
     }
-    const stderr = new TextDecoder().decode(output.stderr);
+    const stderr = output.stderr;
     const pidMatch = stderr.match(/kernel pid: (\d+)/);
     const kernelPid = pidMatch ? Number(pidMatch[1]) : undefined;
     if (!output.success) {
@@ -409,50 +393,48 @@ const USAGE =
   "Usage: deno run -A scripts/run_notebooks.ts [--in-place | --out-dir DIR] [--quick] [--twice] [--timeout S] [notebook...]";
 
 function parseCli(args: string[]): CliOptions {
-  const options: CliOptions = {
-    inPlace: false,
-    outDir: undefined,
-    quick: false,
-    twice: false,
-    timeout: DEFAULT_CELL_TIMEOUT_SECONDS,
-    notebooks: [],
-  };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = (flag: string): string => {
-      const next = args[++i];
-      if (next === undefined || next.startsWith("--")) {
-        throw new Error(`Cannot parse flags: ${flag} needs a value`);
-      }
-      return next;
-    };
-    if (arg === "--in-place") options.inPlace = true;
-    else if (arg === "--quick") options.quick = true;
-    else if (arg === "--twice") options.twice = true;
-    else if (arg === "--out-dir") options.outDir = value(arg);
-    else if (arg.startsWith("--out-dir=")) {
-      options.outDir = arg.slice("--out-dir=".length);
-    } else if (arg === "--timeout" || arg.startsWith("--timeout=")) {
-      const raw = arg === "--timeout"
-        ? value(arg)
-        : arg.slice("--timeout=".length);
-      const seconds = Number(raw);
-      if (raw.trim() === "" || !Number.isFinite(seconds) || seconds <= 0) {
-        throw new Error(
-          `Cannot parse flags: --timeout must be a positive number of seconds, received '${raw}'`,
-        );
-      }
-      options.timeout = seconds;
-    } else if (arg.startsWith("-")) {
-      throw new Error(`Cannot parse flags: unknown flag, received '${arg}'`);
-    } else options.notebooks.push(arg);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        "in-place": { type: "boolean", default: false },
+        "out-dir": { type: "string" },
+        quick: { type: "boolean", default: false },
+        twice: { type: "boolean", default: false },
+        timeout: { type: "string" },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new Error(`Cannot parse flags: ${(error as Error).message}`);
   }
-  if (options.inPlace && options.outDir !== undefined) {
+  const { values, positionals } = parsed;
+  let timeout = DEFAULT_CELL_TIMEOUT_SECONDS;
+  if (values.timeout !== undefined) {
+    timeout = Number(values.timeout);
+    if (
+      values.timeout.trim() === "" || !Number.isFinite(timeout) || timeout <= 0
+    ) {
+      throw new Error(
+        `Cannot parse flags: --timeout must be a positive number of seconds, received '${values.timeout}'`,
+      );
+    }
+  }
+  if (values["in-place"] && values["out-dir"] !== undefined) {
     throw new Error(
       "Cannot parse flags: --in-place and --out-dir cannot be used together",
     );
   }
-  return options;
+  return {
+    inPlace: values["in-place"],
+    outDir: values["out-dir"],
+    quick: values.quick,
+    twice: values.twice,
+    timeout,
+    notebooks: positionals,
+  };
 }
 
 async function defaultNotebooks(): Promise<string[]> {

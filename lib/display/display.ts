@@ -7,6 +7,8 @@
  * @module
  */
 
+import { assertInteger } from "../util/validate.ts";
+
 import { displayable, type JupyterKernel, jupyterKernel } from "./_jupyter.ts";
 
 /** A table as a Jupyter MIME bundle; shows itself as a cell's last value. */
@@ -200,12 +202,8 @@ function formatDuration(ms: number): string {
   }s`;
 }
 
-function checkTotal(total: unknown): void {
-  if (!Number.isSafeInteger(total) || (total as number) < 0) {
-    throw new RangeError(
-      `Cannot show progress: 'total' must be a non-negative integer, received ${total}`,
-    );
-  }
+function checkTotal(total: unknown): asserts total is number {
+  assertInteger("Cannot show progress", "total", total, { min: 0 });
 }
 
 /**
@@ -257,11 +255,7 @@ export function progress(
     ? jupyterKernel()
     : options.kernel;
   if (total !== undefined) checkTotal(total);
-  if (!Number.isSafeInteger(width) || width < 1) {
-    throw new RangeError(
-      `Cannot show progress: 'width' must be a positive integer, received ${width}`,
-    );
-  }
+  assertInteger("Cannot show progress", "width", width);
   const displayId = `progress-${crypto.randomUUID()}`;
   const encoder = new TextEncoder();
   const terminal = kernel ? false : stream.isTerminal();

@@ -14,7 +14,7 @@ import { progressSteps } from "../display/_progress.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
 import { timeIt } from "../measure/time_it.ts";
 import { WorkerPool } from "../pools/worker_pool.ts";
-import { assertPositiveInteger } from "../util/validate.ts";
+import { assertInteger } from "../util/validate.ts";
 
 /** What you know about your workload; the flowchart's questions. */
 export interface WorkloadTraits {
@@ -266,8 +266,8 @@ export async function measureWorkload(
     repeats = 3,
     onProgress,
   } = options;
-  assertPositiveInteger("Cannot measure workload", "size", size);
-  assertPositiveInteger("Cannot measure workload", "repeats", repeats);
+  assertInteger("Cannot measure workload", "size", size);
+  assertInteger("Cannot measure workload", "repeats", repeats);
   if (!Array.isArray(inputs) || inputs.length === 0) {
     throw new RangeError(
       "Cannot measure workload: 'inputs' must be a non-empty array",

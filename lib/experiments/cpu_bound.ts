@@ -19,7 +19,7 @@ import { ProcessPool } from "../pools/process_pool.ts";
 import { TASKS_MODULE } from "../workloads/tasks_module.ts";
 import { median, timeIt } from "../measure/time_it.ts";
 import { countPrimes, splitRange } from "../workloads/workloads.ts";
-import { assertPositiveInteger } from "../util/validate.ts";
+import { assertInteger } from "../util/validate.ts";
 import { mapLimited } from "../util/map_limited.ts";
 import { WorkerPool } from "../pools/worker_pool.ts";
 
@@ -101,9 +101,9 @@ export async function cpuBoundExperiment(
     modes = ["sequential", "async tasks", "workers", "processes"],
   } = options;
   const where = "Cannot run the CPU-bound experiment";
-  assertPositiveInteger(where, "limit", limit);
-  assertPositiveInteger(where, "chunks", chunks);
-  assertPositiveInteger(where, "parallelism", parallelism);
+  assertInteger(where, "limit", limit);
+  assertInteger(where, "chunks", chunks);
+  assertInteger(where, "parallelism", parallelism);
   const ranges = splitRange(0, limit, Math.ceil(limit / chunks));
   const inputs = ranges.map(([start, end]) => ({ start, end }));
   const sum = (counts: number[]) =>
@@ -212,7 +212,7 @@ export function checkCpuBoundParameters(parameters: CpuBoundParameters): void {
   for (
     const name of ["primesUpTo", "repeats", "chunks", "maxWorkers"] as const
   ) {
-    assertPositiveInteger(where, name, parameters[name]);
+    assertInteger(where, name, parameters[name]);
   }
   const { chunkSizes } = parameters;
   if (!Array.isArray(chunkSizes) || chunkSizes.length === 0) {
@@ -223,7 +223,7 @@ export function checkCpuBoundParameters(parameters: CpuBoundParameters): void {
     );
   }
   chunkSizes.forEach((size, index) =>
-    assertPositiveInteger(where, `chunkSizes[${index}]`, size)
+    assertInteger(where, `chunkSizes[${index}]`, size)
   );
 }
 
@@ -319,9 +319,9 @@ export async function scalingExperiment(
     onPoint,
   } = options;
   const where = "Cannot run the scaling experiment";
-  assertPositiveInteger(where, "limit", limit);
-  assertPositiveInteger(where, "chunks", chunks);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "limit", limit);
+  assertInteger(where, "chunks", chunks);
+  assertInteger(where, "repeats", repeats);
   if (!Array.isArray(workerCounts) || workerCounts.length === 0) {
     throw new RangeError(
       `${where}: 'workerCounts' must be a non-empty array, received ${
@@ -330,7 +330,7 @@ export async function scalingExperiment(
     );
   }
   workerCounts.forEach((count, index) =>
-    assertPositiveInteger(where, `workerCounts[${index}]`, count)
+    assertInteger(where, `workerCounts[${index}]`, count)
   );
   const ranges = splitRange(0, limit, Math.ceil(limit / chunks));
   const size = Math.max(...workerCounts);
@@ -434,9 +434,9 @@ export async function chunkSizeSweep(
   const { workers = navigator.hardwareConcurrency, repeats = 3, onPoint } =
     options;
   const where = "Cannot run the chunk-size sweep";
-  assertPositiveInteger(where, "limit", limit);
-  assertPositiveInteger(where, "workers", workers);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "limit", limit);
+  assertInteger(where, "workers", workers);
+  assertInteger(where, "repeats", repeats);
   if (!Array.isArray(chunkSizes) || chunkSizes.length === 0) {
     throw new RangeError(
       `${where}: 'chunkSizes' must be a non-empty array, received ${
@@ -445,7 +445,7 @@ export async function chunkSizeSweep(
     );
   }
   chunkSizes.forEach((size, index) =>
-    assertPositiveInteger(where, `chunkSizes[${index}]`, size)
+    assertInteger(where, `chunkSizes[${index}]`, size)
   );
   await using pool = new WorkerPool(TASKS_MODULE, {
     size: workers,

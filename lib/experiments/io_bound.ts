@@ -11,7 +11,7 @@
  */
 
 import { progressSteps } from "../display/_progress.ts";
-import { assertPositiveInteger } from "../util/validate.ts";
+import { assertInteger } from "../util/validate.ts";
 import { mapLimited } from "../util/map_limited.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
 import { median, timeIt } from "../measure/time_it.ts";
@@ -90,7 +90,7 @@ export function checkIoParameters(parameters: IoParameters): void {
       "files",
       "fileKiB",
     ] as const
-  ) assertPositiveInteger(where, name, parameters[name]);
+  ) assertInteger(where, name, parameters[name]);
   for (const name of ["latencyMs", "sleepMs"] as const) {
     const value = parameters[name];
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
@@ -108,7 +108,7 @@ export function checkIoParameters(parameters: IoParameters): void {
     );
   }
   concurrencies.forEach((value, index) =>
-    assertPositiveInteger(where, `concurrencies[${index}]`, value)
+    assertInteger(where, `concurrencies[${index}]`, value)
   );
 }
 
@@ -230,11 +230,11 @@ export async function ioModesExperiment(
     onProgress,
   } = options;
   const where = "Cannot run the I/O modes experiment";
-  assertPositiveInteger(where, "requests", requests);
-  assertPositiveInteger(where, "concurrencyLimit", concurrencyLimit);
-  assertPositiveInteger(where, "workers", workers);
-  assertPositiveInteger(where, "processes", processes);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "requests", requests);
+  assertInteger(where, "concurrencyLimit", concurrencyLimit);
+  assertInteger(where, "workers", workers);
+  assertInteger(where, "processes", processes);
+  assertInteger(where, "repeats", repeats);
   const { host } = new URL(url);
   await using workerPool = new WorkerPool(FETCH_WORKER_MODULE, {
     size: workers,
@@ -349,14 +349,14 @@ export async function throughputSweep(
 ): Promise<ThroughputPoint[]> {
   const { requests = 40, onPoint } = options;
   const where = "Cannot run the throughput sweep";
-  assertPositiveInteger(where, "requests", requests);
+  assertInteger(where, "requests", requests);
   if (!Number.isFinite(latencyMs) || latencyMs <= 0) {
     throw new RangeError(
       `${where}: 'latencyMs' must be a positive number of milliseconds, received ${latencyMs}`,
     );
   }
   concurrencies.forEach((value, index) =>
-    assertPositiveInteger(where, `concurrencies[${index}]`, value)
+    assertInteger(where, `concurrencies[${index}]`, value)
   );
   await get(url); // Opens the connection before timing.
   const points: ThroughputPoint[] = [];
@@ -387,6 +387,10 @@ export interface SleepingTasksResult {
   sequentialMs: number;
   /** Wall-clock time running them all at once, in milliseconds. */
   concurrentMs: number;
+  /** The most tasks asleep at the same moment while they ran in turn: 1. */
+  sequentialMostAsleep: number;
+  /** The most tasks asleep at the same moment while they ran at once: all. */
+  concurrentMostAsleep: number;
 }
 
 /** Options of {@linkcode sleepingTasks}. */
@@ -407,15 +411,17 @@ export interface SleepingTasksOptions {
  * @param count How many tasks, a positive integer.
  * @param ms How long each sleeps, in milliseconds.
  * @param options Progress.
- * @returns Both wall-clock times.
+ * @returns Both wall-clock times, and how many tasks slept at once in each.
  * @throws {RangeError} When `count` is not a positive integer or `ms` is negative.
  *
  * @example
  * ```ts
  * import { sleepingTasks } from "./io_bound.ts";
  * import assert from "node:assert/strict";
- * const { sequentialMs, concurrentMs } = await sleepingTasks(3, 20);
- * assert.ok(sequentialMs >= 59 && concurrentMs < 50);
+ * const slept = await sleepingTasks(3, 20);
+ * assert.equal(slept.sequentialMostAsleep, 1);
+ * assert.equal(slept.concurrentMostAsleep, 3);
+ * assert.ok(slept.sequentialMs >= 3 * 20 - 1);
  * ```
  */
 export async function sleepingTasks(
@@ -423,18 +429,29 @@ export async function sleepingTasks(
   ms: number,
   options: SleepingTasksOptions = {},
 ): Promise<SleepingTasksResult> {
-  assertPositiveInteger("Cannot run sleeping tasks", "count", count);
+  assertInteger("Cannot run sleeping tasks", "count", count);
   const step = progressSteps(2 * count, options.onProgress);
+  let asleep = 0;
+  let mostAsleep = 0;
   const task = async () => {
+    mostAsleep = Math.max(mostAsleep, ++asleep);
     await sleep(ms);
+    asleep--;
     step();
   };
   let started = performance.now();
   for (let i = 0; i < count; i++) await task();
   const sequentialMs = performance.now() - started;
+  const sequentialMostAsleep = mostAsleep;
+  mostAsleep = 0;
   started = performance.now();
   await Promise.all(Array.from({ length: count }, task));
-  return { sequentialMs, concurrentMs: performance.now() - started };
+  return {
+    sequentialMs,
+    concurrentMs: performance.now() - started,
+    sequentialMostAsleep,
+    concurrentMostAsleep: mostAsleep,
+  };
 }
 
 /** The URL of `workers/file_io_worker.ts`, the task module the worker mode runs. */
@@ -556,10 +573,10 @@ export async function fileIoExperiment(
     onProgress,
   } = options;
   const where = "Cannot run the file I/O experiment";
-  assertPositiveInteger(where, "files", files);
-  assertPositiveInteger(where, "fileBytes", fileBytes);
-  assertPositiveInteger(where, "workers", workers);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "files", files);
+  assertInteger(where, "fileBytes", fileBytes);
+  assertInteger(where, "workers", workers);
+  assertInteger(where, "repeats", repeats);
   const data = new Uint8Array(fileBytes).fill(42);
   await using pool = new WorkerPool(FILE_IO_WORKER_MODULE, {
     size: workers,

@@ -12,7 +12,7 @@ import {
   type ContenderName,
   startContender,
 } from "./_pool_contenders.ts";
-import { assertPositiveInteger } from "../util/validate.ts";
+import { assertInteger } from "../util/validate.ts";
 import { median } from "../measure/time_it.ts";
 
 /** Who is measured in {@linkcode poolThroughput}. */
@@ -100,9 +100,9 @@ export async function poolThroughput(
 ): Promise<PoolThroughputRow[]> {
   const { tasks, workers, repeats } = options ?? {};
   const where = "Cannot measure pool throughput";
-  assertPositiveInteger(where, "tasks", tasks);
-  assertPositiveInteger(where, "workers", workers);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "tasks", tasks);
+  assertInteger(where, "workers", workers);
+  assertInteger(where, "repeats", repeats);
   const samples = await takeTurns(
     THROUGHPUT_CONTENDERS,
     workers,
@@ -160,8 +160,8 @@ export async function poolLatency(
 ): Promise<PoolLatencyRow[]> {
   const { rounds, repeats } = options ?? {};
   const where = "Cannot measure pool latency";
-  assertPositiveInteger(where, "rounds", rounds);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "rounds", rounds);
+  assertInteger(where, "repeats", repeats);
   // A worker's round trip depends on where the OS put its thread (the same
   // core as the main thread or another: tens of microseconds apart on a VM),
   // and that holds for a contender's whole life. So every repeat starts

@@ -10,6 +10,7 @@
 
 import type { EchoReply, EchoRequest } from "../../workers/echo_worker.ts";
 import { median } from "../measure/time_it.ts";
+import { assertInteger } from "../util/validate.ts";
 
 const ECHO_MODULE = new URL("../../workers/echo_worker.ts", import.meta.url);
 
@@ -45,16 +46,6 @@ export interface MessageParameters {
 
 const MAX_BYTES = 256 * 1024 * 1024;
 
-function requirePositiveInteger(name: string, value: unknown): void {
-  if (
-    typeof value !== "number" || !Number.isSafeInteger(value) || value < 1
-  ) {
-    throw new RangeError(
-      `'${name}' must be a positive integer, received ${value}`,
-    );
-  }
-}
-
 /**
  * Checks the notebook's parameters before anything starts.
  *
@@ -68,22 +59,23 @@ function requirePositiveInteger(name: string, value: unknown): void {
  * checkMessageParameters({ minBytes: 1024, maxBytes: 4096, repeats: 3 });
  * assert.throws(
  *   () => checkMessageParameters({ minBytes: 1024, maxBytes: 4096, repeats: 0 }),
- *   { message: "'repeats' must be a positive integer, received 0" },
+ *   { message: "Invalid parameter: 'repeats' must be a positive integer, received 0" },
  * );
  * ```
  */
 export function checkMessageParameters(parameters: MessageParameters): void {
-  requirePositiveInteger("minBytes", parameters.minBytes);
-  requirePositiveInteger("maxBytes", parameters.maxBytes);
-  requirePositiveInteger("repeats", parameters.repeats);
+  const where = "Invalid parameter";
+  assertInteger(where, "minBytes", parameters.minBytes);
+  assertInteger(where, "maxBytes", parameters.maxBytes);
+  assertInteger(where, "repeats", parameters.repeats);
   if (parameters.maxBytes < parameters.minBytes) {
     throw new RangeError(
-      `'maxBytes' must be at least 'minBytes' (${parameters.minBytes}), received ${parameters.maxBytes}`,
+      `${where}: 'maxBytes' must be at least 'minBytes' (${parameters.minBytes}), received ${parameters.maxBytes}`,
     );
   }
   if (parameters.maxBytes > MAX_BYTES) {
     throw new RangeError(
-      `'maxBytes' must be at most ${MAX_BYTES} (256 MiB), received ${parameters.maxBytes}`,
+      `${where}: 'maxBytes' must be at most ${MAX_BYTES} (256 MiB), received ${parameters.maxBytes}`,
     );
   }
 }
@@ -112,16 +104,17 @@ export function payloadSizes(
   maxBytes: number,
   factor = 4,
 ): number[] {
-  requirePositiveInteger("minBytes", minBytes);
-  requirePositiveInteger("maxBytes", maxBytes);
+  const where = "Cannot list payload sizes";
+  assertInteger(where, "minBytes", minBytes);
+  assertInteger(where, "maxBytes", maxBytes);
   if (maxBytes < minBytes) {
     throw new RangeError(
-      `'maxBytes' must be at least 'minBytes' (${minBytes}), received ${maxBytes}`,
+      `${where}: 'maxBytes' must be at least 'minBytes' (${minBytes}), received ${maxBytes}`,
     );
   }
   if (typeof factor !== "number" || !(factor > 1) || !Number.isFinite(factor)) {
     throw new RangeError(
-      `'factor' must be a finite number above 1, received ${factor}`,
+      `${where}: 'factor' must be a finite number above 1, received ${factor}`,
     );
   }
   const sizes: number[] = [];
@@ -352,19 +345,20 @@ export async function measureMessageCost(
   options: MessageCostOptions,
 ): Promise<MessageCostRow[]> {
   const { sizes, repeats = 5, modes = MESSAGE_MODES, onStep } = options;
+  const where = "Cannot measure message cost";
   if (!Array.isArray(sizes) || sizes.length === 0) {
     throw new RangeError(
-      `'sizes' must be a non-empty array of byte counts, received ${
+      `${where}: 'sizes' must be a non-empty array of byte counts, received ${
         JSON.stringify(sizes)
       }`,
     );
   }
-  for (const size of sizes) requirePositiveInteger("sizes", size);
-  requirePositiveInteger("repeats", repeats);
+  sizes.forEach((size, index) => assertInteger(where, `sizes[${index}]`, size));
+  assertInteger(where, "repeats", repeats);
   for (const mode of modes) {
     if (!MESSAGE_MODES.includes(mode)) {
       throw new RangeError(
-        `'modes' must hold only ${
+        `${where}: 'modes' must hold only ${
           MESSAGE_MODES.map((one) => `'${one}'`).join(", ")
         }, received '${mode}'`,
       );
@@ -503,7 +497,8 @@ export interface OwnershipRow {
  * ```
  */
 export async function ownershipDemo(bytes: number): Promise<OwnershipRow[]> {
-  requirePositiveInteger("bytes", bytes);
+  const where = "Cannot run the ownership demo";
+  assertInteger(where, "bytes", bytes);
   const worker = await EchoWorker.start();
   try {
     const cloned = pattern(bytes).buffer;

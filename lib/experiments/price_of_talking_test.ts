@@ -14,12 +14,16 @@ Deno.test("checkMessageParameters() names the bad value", () => {
     () => checkMessageParameters({ minBytes: 0, maxBytes: 10, repeats: 1 }),
     {
       name: "RangeError",
-      message: "'minBytes' must be a positive integer, received 0",
+      message:
+        "Invalid parameter: 'minBytes' must be a positive integer, received 0",
     },
   );
   assert.throws(
     () => checkMessageParameters({ minBytes: 100, maxBytes: 10, repeats: 1 }),
-    { message: "'maxBytes' must be at least 'minBytes' (100), received 10" },
+    {
+      message:
+        "Invalid parameter: 'maxBytes' must be at least 'minBytes' (100), received 10",
+    },
   );
   assert.throws(
     () =>
@@ -28,7 +32,10 @@ Deno.test("checkMessageParameters() names the bad value", () => {
   );
   assert.throws(
     () => checkMessageParameters({ minBytes: 1, maxBytes: 2, repeats: 2.5 }),
-    { message: "'repeats' must be a positive integer, received 2.5" },
+    {
+      message:
+        "Invalid parameter: 'repeats' must be a positive integer, received 2.5",
+    },
   );
 });
 

@@ -10,6 +10,9 @@
  */
 
 import { ProcessPool } from "../pools/process_pool.ts";
+import { readLines } from "../util/lines.ts";
+import { commandFailure } from "../util/run_command.ts";
+import { assertInteger } from "../util/validate.ts";
 
 const CHILD_MODULE = new URL("../../workers/process_child.ts", import.meta.url);
 const TASKS_MODULE = new URL("../../workers/process_tasks.ts", import.meta.url);
@@ -32,23 +35,6 @@ export interface ProcessParameters {
   trials: number;
 }
 
-function requireInteger(
-  name: string,
-  value: unknown,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-): void {
-  if (
-    typeof value !== "number" || !Number.isSafeInteger(value) || value < min ||
-    value > max
-  ) {
-    const range = max === Number.MAX_SAFE_INTEGER
-      ? min === 0 ? "a non-negative integer" : "a positive integer"
-      : `an integer from ${min} to ${max}`;
-    throw new RangeError(`'${name}' must be ${range}, received ${value}`);
-  }
-}
-
 /**
  * Checks the notebook's parameters before anything is spawned.
  *
@@ -66,18 +52,19 @@ function requireInteger(
  * checkProcessParameters(good);
  * assert.throws(
  *   () => checkProcessParameters({ ...good, poolSize: 0 }),
- *   { message: "'poolSize' must be a positive integer, received 0" },
+ *   { message: "Invalid parameter: 'poolSize' must be a positive integer, received 0" },
  * );
  * ```
  */
 export function checkProcessParameters(parameters: ProcessParameters): void {
-  requireInteger("exitCode", parameters.exitCode, 0, 255);
-  requireInteger("poolSize", parameters.poolSize, 1);
-  requireInteger("cubeInputs", parameters.cubeInputs, 1);
-  requireInteger("queueLines", parameters.queueLines, 0);
-  requireInteger("counterProcesses", parameters.counterProcesses, 1);
-  requireInteger("increments", parameters.increments, 1);
-  requireInteger("trials", parameters.trials, 1);
+  const where = "Invalid parameter";
+  assertInteger(where, "exitCode", parameters.exitCode, { min: 0, max: 255 });
+  assertInteger(where, "poolSize", parameters.poolSize);
+  assertInteger(where, "cubeInputs", parameters.cubeInputs);
+  assertInteger(where, "queueLines", parameters.queueLines, { min: 0 });
+  assertInteger(where, "counterProcesses", parameters.counterProcesses);
+  assertInteger(where, "increments", parameters.increments);
+  assertInteger(where, "trials", parameters.trials);
 }
 
 function childCommand(
@@ -141,7 +128,8 @@ export async function runChild(
   options: RunChildOptions = {},
 ): Promise<ChildRun> {
   const { exitCode = 0 } = options;
-  requireInteger("exitCode", exitCode, 0, 255);
+  const where = "Cannot run a child";
+  assertInteger(where, "exitCode", exitCode, { min: 0, max: 255 });
   const started = performance.now();
   const child = childCommand(["shout", String(exitCode)]).spawn();
   const writer = child.stdin.getWriter();
@@ -203,8 +191,9 @@ export async function cubePoolMap(
   options: CubePoolMapOptions = {},
 ): Promise<PoolMapResult> {
   const { size = 2 } = options;
-  requireInteger("count", count, 1);
-  requireInteger("size", size, 1);
+  const where = "Cannot run the pool map";
+  assertInteger(where, "count", count);
+  assertInteger(where, "size", size);
   const inputs = Array.from({ length: count }, (_, i) => i);
   await using pool = new ProcessPool(TASKS_MODULE, { size });
   let started = performance.now();
@@ -257,7 +246,8 @@ export interface QueueResult {
  * ```
  */
 export async function processQueue(lines: number): Promise<QueueResult> {
-  requireInteger("lines", lines, 0);
+  const where = "Cannot run the process queue";
+  assertInteger(where, "lines", lines, { min: 0 });
   const started = performance.now();
   const producer = childCommand(["produce", String(lines)]).spawn();
   const consumer = childCommand(["consume"]).spawn();
@@ -273,15 +263,17 @@ export async function processQueue(lines: number): Promise<QueueResult> {
   void piped;
   const ms = performance.now() - started;
   if (!produced.status.success) {
-    throw new Error(
-      `Producer exited with code ${produced.status.code}: ${produced.stderr}`,
+    throw commandFailure(
+      "Producer process",
+      produced.status.code,
+      produced.stderr,
     );
   }
   if (!consumed.success) {
-    throw new Error(
-      `Consumer exited with code ${consumed.code}: ${
-        new TextDecoder().decode(consumed.stderr)
-      }`,
+    throw commandFailure(
+      "Consumer process",
+      consumed.code,
+      new TextDecoder().decode(consumed.stderr),
     );
   }
   const summary = JSON.parse(new TextDecoder().decode(consumed.stdout)) as {
@@ -335,15 +327,8 @@ export interface FileCounterOptions {
 }
 
 async function readLine(readable: ReadableStream<Uint8Array>): Promise<string> {
-  const reader = readable.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  await reader.cancel();
-  return text.split("\n")[0];
+  for await (const line of readLines(readable)) return line;
+  return "";
 }
 
 /**
@@ -370,8 +355,9 @@ export async function fileCounter(
   options: FileCounterOptions = {},
 ): Promise<CounterResult> {
   const { processes = 4, increments = 100, lock = true } = options;
-  requireInteger("processes", processes, 1);
-  requireInteger("increments", increments, 1);
+  const where = "Cannot run the file counter";
+  assertInteger(where, "processes", processes);
+  assertInteger(where, "increments", increments);
   const path = await Deno.makeTempFile({ prefix: "course_counter_" });
   try {
     await Deno.writeTextFile(path, "0".padEnd(16));
@@ -401,10 +387,10 @@ export async function fileCounter(
     const ms = performance.now() - started;
     const failed = statuses.findIndex((status) => !status.success);
     if (failed !== -1) {
-      throw new Error(
-        `Counter child ${failed} exited with code ${statuses[failed].code}: ${
-          (await stderrs[failed]).trim()
-        }`,
+      throw commandFailure(
+        `Counter process ${failed}`,
+        statuses[failed].code,
+        await stderrs[failed],
       );
     }
     await Promise.all(stderrs);
@@ -463,7 +449,8 @@ export async function lockExperiment(
   options: LockExperimentOptions = {},
 ): Promise<CounterResult[]> {
   const { processes = 4, increments = 100, trials = 3 } = options;
-  requireInteger("trials", trials, 1);
+  const where = "Cannot run the lock experiment";
+  assertInteger(where, "trials", trials);
   const locked: CounterResult[] = [];
   const unlocked: CounterResult[] = [];
   for (let i = 0; i < trials; i++) {

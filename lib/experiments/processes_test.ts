@@ -27,16 +27,23 @@ Deno.test("checkProcessParameters() names the bad value", () => {
     () => checkProcessParameters({ ...GOOD, exitCode: 256 }),
     {
       name: "RangeError",
-      message: "'exitCode' must be an integer from 0 to 255, received 256",
+      message:
+        "Invalid parameter: 'exitCode' must be an integer from 0 to 255, received 256",
     },
   );
   assert.throws(
     () => checkProcessParameters({ ...GOOD, queueLines: -1 }),
-    { message: "'queueLines' must be a non-negative integer, received -1" },
+    {
+      message:
+        "Invalid parameter: 'queueLines' must be a non-negative integer, received -1",
+    },
   );
   assert.throws(
     () => checkProcessParameters({ ...GOOD, increments: 1.5 }),
-    { message: "'increments' must be a positive integer, received 1.5" },
+    {
+      message:
+        "Invalid parameter: 'increments' must be a positive integer, received 1.5",
+    },
   );
 });
 

@@ -5,7 +5,9 @@
  *
  * @module
  */
-import { assertPositiveInteger } from "../util/validate.ts";
+import { splitLines } from "../util/lines.ts";
+import { commandFailure, runCommand } from "../util/run_command.ts";
+import { assertInteger } from "../util/validate.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
 import { TASKS_MODULE } from "../workloads/tasks_module.ts";
 import { median } from "../measure/time_it.ts";
@@ -93,10 +95,10 @@ export async function pythonPrimes(
     repeats = 3,
   } = options;
   const where = "Cannot run the Python experiment";
-  assertPositiveInteger(where, "limit", limit);
-  assertPositiveInteger(where, "chunks", chunks);
-  assertPositiveInteger(where, "parallelism", parallelism);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "limit", limit);
+  assertInteger(where, "chunks", chunks);
+  assertInteger(where, "parallelism", parallelism);
+  assertInteger(where, "repeats", repeats);
   const probe = await probePython(python);
   if (!probe.available) return probe;
   const rows = await runPythonScript(python, PYTHON_PRIMES_SCRIPT, [
@@ -142,24 +144,17 @@ export type PythonProbe =
  */
 export async function probePython(python: string): Promise<PythonProbe> {
   try {
-    const probe = await new Deno.Command(python, {
-      args: ["-c", "import sys; print(sys.version.split()[0])"],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const probe = await runCommand(python, [
+      "-c",
+      "import sys; print(sys.version.split()[0])",
+    ], { allowFailure: true });
     if (!probe.success) {
       return {
         available: false,
-        reason: `'${python}' did not run: ${
-          new TextDecoder().decode(probe.stderr).trim()
-        }`,
+        reason: commandFailure(`'${python}'`, probe.code, probe.stderr).message,
       };
     }
-    return {
-      available: true,
-      version: new TextDecoder().decode(probe.stdout).trim(),
-    };
+    return { available: true, version: probe.stdout.trim() };
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       return { available: false, reason: `'${python}' was not found on PATH` };
@@ -174,23 +169,11 @@ async function runPythonScript(
   script: URL,
   args: number[],
 ): Promise<unknown[]> {
-  const output = await new Deno.Command(python, {
-    args: [decodeURIComponent(script.pathname), ...args.map(String)],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!output.success) {
-    throw new Error(
-      `Python script ${
-        script.pathname.split("/").pop()
-      } failed with exit code ${output.code}: ${
-        new TextDecoder().decode(output.stderr).trim()
-      }`,
-    );
-  }
-  return new TextDecoder().decode(output.stdout).trim().split("\n")
-    .map((line) => JSON.parse(line));
+  const { stdout } = await runCommand(python, [
+    decodeURIComponent(script.pathname),
+    ...args.map(String),
+  ], { what: `Python script ${script.pathname.split("/").pop()}` });
+  return splitLines(stdout.trim()).map((line) => JSON.parse(line));
 }
 
 /** The Python script timing `multiprocessing.Pool.map`. */
@@ -268,10 +251,10 @@ export async function processMapSideBySide(
 ): Promise<ProcessMapRun> {
   const { tasks, chunkSize, processes, repeats, python = "python3" } = options;
   const where = "Cannot compare process pool maps";
-  assertPositiveInteger(where, "tasks", tasks);
-  assertPositiveInteger(where, "chunkSize", chunkSize);
-  assertPositiveInteger(where, "processes", processes);
-  assertPositiveInteger(where, "repeats", repeats);
+  assertInteger(where, "tasks", tasks);
+  assertInteger(where, "chunkSize", chunkSize);
+  assertInteger(where, "processes", processes);
+  assertInteger(where, "repeats", repeats);
   const inputs = Array.from({ length: tasks }, (_, i) => i);
   const samplesMs: number[] = [];
   {

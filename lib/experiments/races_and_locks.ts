@@ -11,6 +11,9 @@
  */
 
 import { AsyncLock } from "../sync/async_lock.ts";
+import { splitLines } from "../util/lines.ts";
+import { runCommand } from "../util/run_command.ts";
+import { assertInteger, assertMilliseconds } from "../util/validate.ts";
 import { Barrier } from "../sync/barrier.ts";
 import { Mutex } from "../sync/mutex.ts";
 import { SharedCounter } from "../sync/shared_counter.ts";
@@ -45,32 +48,6 @@ export interface RaceParameters {
   deadlockTimeoutMs: number;
 }
 
-function positiveInteger(name: string, value: unknown, max: number): void {
-  if (
-    typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 ||
-    value > max
-  ) {
-    throw new RangeError(
-      `'${name}' must be a positive integer of at most ${max}, received ${
-        typeof value === "string" ? JSON.stringify(value) : String(value)
-      }`,
-    );
-  }
-}
-
-function nonNegative(name: string, value: unknown, max: number): void {
-  if (
-    typeof value !== "number" || !Number.isFinite(value) || value < 0 ||
-    value > max
-  ) {
-    throw new RangeError(
-      `'${name}' must be a number from 0 to ${max}, received ${
-        typeof value === "string" ? JSON.stringify(value) : String(value)
-      }`,
-    );
-  }
-}
-
 /**
  * Checks the parameters cell of notebook 03.
  *
@@ -96,17 +73,22 @@ function nonNegative(name: string, value: unknown, max: number): void {
 export function validateRaceParameters(
   parameters: RaceParameters,
 ): RaceParameters {
-  positiveInteger("increments", parameters.increments, 1_000_000_000);
-  positiveInteger(
-    "mutexIncrements",
-    parameters.mutexIncrements,
-    1_000_000_000,
-  );
-  positiveInteger("rounds", parameters.rounds, 1000);
-  positiveInteger("sleepyIncrements", parameters.sleepyIncrements, 10_000);
-  nonNegative("sleepMs", parameters.sleepMs, 10_000);
-  positiveInteger("tasks", parameters.tasks, 10_000);
-  positiveInteger("deadlockTimeoutMs", parameters.deadlockTimeoutMs, 60_000);
+  const where = "Invalid parameter";
+  const { increments, mutexIncrements, rounds, sleepyIncrements } = parameters;
+  assertInteger(where, "increments", increments, { max: 1_000_000_000 });
+  assertInteger(where, "mutexIncrements", mutexIncrements, {
+    max: 1_000_000_000,
+  });
+  assertInteger(where, "rounds", rounds, { max: 1000 });
+  assertInteger(where, "sleepyIncrements", sleepyIncrements, { max: 10_000 });
+  assertMilliseconds(where, "sleepMs", parameters.sleepMs, {
+    allowZero: true,
+    max: 10_000,
+  });
+  assertInteger(where, "tasks", parameters.tasks, { max: 10_000 });
+  assertInteger(where, "deadlockTimeoutMs", parameters.deadlockTimeoutMs, {
+    max: 60_000,
+  });
   return parameters;
 }
 
@@ -237,11 +219,14 @@ export async function counterRace(
     chunk = 10_000,
     onRun,
   } = options;
-  positiveInteger("increments", increments, 1_000_000_000);
-  positiveInteger("mutexIncrements", mutexIncrements, 1_000_000_000);
-  positiveInteger("chunk", chunk, 1_000_000_000);
-  positiveInteger("rounds", rounds, 1000);
-  positiveInteger("workers", count, 64);
+  const where = "Cannot run the counter race";
+  assertInteger(where, "increments", increments, { max: 1_000_000_000 });
+  assertInteger(where, "mutexIncrements", mutexIncrements, {
+    max: 1_000_000_000,
+  });
+  assertInteger(where, "chunk", chunk, { max: 1_000_000_000 });
+  assertInteger(where, "rounds", rounds, { max: 1000 });
+  assertInteger(where, "workers", count, { max: 64 });
   const runs = methods.flatMap((method) =>
     method === "plain" ? Array(rounds).fill(method) : [method]
   ) as IncrementMethod[];
@@ -338,9 +323,13 @@ export async function readSleepWriteRace(
   options: ReadSleepWriteOptions,
 ): Promise<RaceResult> {
   const { increments, sleepMs, locked, workers: count = 2 } = options;
-  positiveInteger("increments", increments, 1_000_000);
-  nonNegative("sleepMs", sleepMs, 10_000);
-  positiveInteger("workers", count, 64);
+  const where = "Cannot run the read-sleep-write race";
+  assertInteger(where, "increments", increments, { max: 1_000_000 });
+  assertMilliseconds(where, "sleepMs", sleepMs, {
+    allowZero: true,
+    max: 10_000,
+  });
+  assertInteger(where, "workers", count, { max: 64 });
   using workers = startWorkers(count);
   const buffer = new SharedArrayBuffer(12);
   const counter = SharedCounter.create({ buffer, byteOffset: 0 });
@@ -409,9 +398,13 @@ export async function asyncRace(
   options: AsyncRaceOptions,
 ): Promise<RaceResult> {
   const { tasks, increments, sleepMs = 0, locked } = options;
-  positiveInteger("tasks", tasks, 10_000);
-  positiveInteger("increments", increments, 1_000_000);
-  nonNegative("sleepMs", sleepMs, 10_000);
+  const where = "Cannot run the async race";
+  assertInteger(where, "tasks", tasks, { max: 10_000 });
+  assertInteger(where, "increments", increments, { max: 1_000_000 });
+  assertMilliseconds(where, "sleepMs", sleepMs, {
+    allowZero: true,
+    max: 10_000,
+  });
   let counter = 0;
   const lock = new AsyncLock();
   const started = performance.now();
@@ -492,11 +485,14 @@ export async function deadlock(
   options: DeadlockOptions,
 ): Promise<DeadlockOutcome[]> {
   const { timeoutMs, order, holdMs = 10 } = options;
-  positiveInteger("timeoutMs", timeoutMs, 60_000);
-  nonNegative("holdMs", holdMs, 10_000);
+  const where = "Cannot run the deadlock";
+  assertInteger(where, "timeoutMs", timeoutMs, { max: 60_000 });
+  assertMilliseconds(where, "holdMs", holdMs, { allowZero: true, max: 10_000 });
   if (order !== "opposite" && order !== "same") {
     throw new RangeError(
-      `'order' must be "opposite" or "same", received ${String(order)}`,
+      `${where}: 'order' must be "opposite" or "same", received ${
+        String(order)
+      }`,
     );
   }
   const buffer = new SharedArrayBuffer(8 + Barrier.byteLength);
@@ -576,7 +572,7 @@ export function parseBytecode(
 ): BytecodeLine[] {
   const lines: BytecodeLine[] = [];
   let inside = false;
-  for (const line of output.split("\n")) {
+  for (const line of splitLines(output)) {
     const header = line.match(/^\[generated bytecode for function: (\S+)/);
     if (header) {
       inside = header[1] === functionName;
@@ -651,21 +647,16 @@ export async function counterBytecode(): Promise<
   { flags: string; lines: BytecodeLine[] }
 > {
   const flags = "--print-bytecode,--print-bytecode-filter=increment";
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-config", `--v8-flags=${flags}`, INCREMENT_MODULE.href],
-    stdout: "piped",
-    stderr: "piped",
+  const { stdout } = await runCommand(Deno.execPath(), [
+    "run",
+    "--no-config",
+    `--v8-flags=${flags}`,
+    INCREMENT_MODULE.href,
+  ], {
+    what: "Bytecode printer (deno --print-bytecode)",
     env: { NO_COLOR: "1" },
-  }).output();
-  const text = new TextDecoder().decode(output.stdout);
-  if (!output.success) {
-    throw new Error(
-      `Cannot print bytecode: deno exited with code ${output.code}, received ${
-        new TextDecoder().decode(output.stderr).trim()
-      }`,
-    );
-  }
-  const lines = parseBytecode(text, "increment");
+  });
+  const lines = parseBytecode(stdout, "increment");
   if (lines.length === 0) {
     throw new Error(
       "Cannot print bytecode: no bytecode for 'increment' in the output, received none",

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { assertPositiveInteger } from "../util/validate.ts";
+import { assertInteger } from "../util/validate.ts";
 import type { CpuBoundMode, CpuBoundResult } from "./cpu_bound.ts";
 import { cpuBoundExperiment } from "./cpu_bound.ts";
 import { progressSteps } from "../display/_progress.ts";
@@ -274,10 +274,10 @@ export async function measureComparison(
     cpuResults,
     onProgress,
   } = options;
-  assertPositiveInteger(WHERE, "primesUpTo", primesUpTo);
-  assertPositiveInteger(WHERE, "repeats", repeats);
-  assertPositiveInteger(WHERE, "ioTasks", ioTasks);
-  assertPositiveInteger(WHERE, "ioLatencyMs", ioLatencyMs);
+  assertInteger(WHERE, "primesUpTo", primesUpTo);
+  assertInteger(WHERE, "repeats", repeats);
+  assertInteger(WHERE, "ioTasks", ioTasks);
+  assertInteger(WHERE, "ioLatencyMs", ioLatencyMs);
   if (cpuResults !== undefined) checkCpuResults(cpuResults);
   const stepDone = progressSteps(cpuResults ? 5 : 6, onProgress);
   const step = async <T>(work: () => Promise<T>): Promise<T> => {

@@ -9,7 +9,9 @@
  */
 
 import { progressSteps } from "../display/_progress.ts";
-import { assertPositiveInteger } from "../util/validate.ts";
+import { readLines, splitLines } from "../util/lines.ts";
+import { runCommand } from "../util/run_command.ts";
+import { assertInteger } from "../util/validate.ts";
 import { processRssKiB } from "../measure/memory.ts";
 import { median } from "../measure/time_it.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
@@ -117,21 +119,16 @@ async function startEchoChild(): Promise<EchoChild> {
     stdout: "piped",
     stderr: "null",
   }).spawn();
-  const reader = process.stdout.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("Child process exited before replying");
-    text += decoder.decode(value, { stream: true });
+  // The child says "ready" and then prints nothing more: its stdout is
+  // cancelled after that first line.
+  for await (const _ready of readLines(process.stdout)) {
+    return { process, stdin: process.stdin.getWriter() };
   }
-  reader.releaseLock();
-  return { process, stdin: process.stdin.getWriter() };
+  throw new Error("Child process exited before replying");
 }
 
 async function stopEchoChild(child: EchoChild): Promise<void> {
   await child.stdin.close();
-  await child.process.stdout.cancel();
   await child.process.status;
 }
 
@@ -163,9 +160,9 @@ function startupOptions(options: StartupOptions):
   >
   & Pick<StartupOptions, "onProgress"> {
   const { repeats = 3, count = 2, asyncTasks = 100_000, onProgress } = options;
-  assertPositiveInteger("Cannot measure start-up", "repeats", repeats);
-  assertPositiveInteger("Cannot measure start-up", "count", count);
-  assertPositiveInteger("Cannot measure start-up", "asyncTasks", asyncTasks);
+  assertInteger("Cannot measure start-up", "repeats", repeats);
+  assertInteger("Cannot measure start-up", "count", count);
+  assertInteger("Cannot measure start-up", "asyncTasks", asyncTasks);
   return { repeats, count, asyncTasks, onProgress };
 }
 
@@ -353,8 +350,8 @@ export async function workerStartupByKind(
   options: WorkerStartupByKindOptions = {},
 ): Promise<WorkerStartup> {
   const { repeats = 3, parallel = 4, onProgress } = options;
-  assertPositiveInteger("Cannot measure worker start-up", "repeats", repeats);
-  assertPositiveInteger("Cannot measure worker start-up", "parallel", parallel);
+  assertInteger("Cannot measure worker start-up", "repeats", repeats);
+  assertInteger("Cannot measure worker start-up", "parallel", parallel);
   const blobUrl = URL.createObjectURL(
     new Blob([ECHO_SOURCE], { type: "application/javascript" }),
   );
@@ -411,8 +408,8 @@ export async function workerStartupInChild(
   options: WorkerStartupOptions = {},
 ): Promise<WorkerStartup> {
   const { repeats = 3, parallel = 4 } = options;
-  assertPositiveInteger("Cannot measure worker start-up", "repeats", repeats);
-  assertPositiveInteger("Cannot measure worker start-up", "parallel", parallel);
+  assertInteger("Cannot measure worker start-up", "repeats", repeats);
+  assertInteger("Cannot measure worker start-up", "parallel", parallel);
   return await measureInDenoChild("Start-up probe", [
     "run",
     "--no-prompt",
@@ -429,20 +426,16 @@ export async function workerStartupInChild(
  * prints as a JSON line.
  */
 async function measureInDenoChild<T>(what: string, args: string[]): Promise<T> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
+  const { stdout } = await runCommand(Deno.execPath(), args, {
+    what,
     env: { NO_COLOR: "1" },
-  }).output();
-  const line = new TextDecoder().decode(output.stdout).split("\n")
-    .find((text) => text.startsWith("{") || text.startsWith("["));
-  if (!output.success || line === undefined) {
+  });
+  const line = splitLines(stdout).find((text) =>
+    text.startsWith("{") || text.startsWith("[")
+  );
+  if (line === undefined) {
     throw new Error(
-      `${what} failed with code ${output.code}: ${
-        new TextDecoder().decode(output.stderr).trim()
-      }`,
+      `${what} printed no measurement, received ${JSON.stringify(stdout)}`,
     );
   }
   return JSON.parse(line);
@@ -586,11 +579,7 @@ export async function hungWorker(
   timeoutMs: number,
   options: IsolationOptions = {},
 ): Promise<IsolationRow> {
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) {
-    throw new RangeError(
-      `Cannot run hung worker: 'timeoutMs' must be a positive integer, received ${timeoutMs}`,
-    );
-  }
+  assertInteger("Cannot run hung worker", "timeoutMs", timeoutMs);
   const step = progressSteps(3, options.onProgress);
   await using pool = new WorkerPool(TASKS_MODULE, {
     size: 1,
@@ -714,20 +703,16 @@ export interface SandboxDemo extends SandboxOutcome {
   exitCodeWithoutFlag: number;
 }
 
-async function runProbe(flags: string[], path: string) {
-  return await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      ...flags,
-      CALL_EXPORT.href,
-      import.meta.url,
-      "sandboxedRead",
-      JSON.stringify(path),
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+async function runProbe(flags: string[], path: string, allowFailure = false) {
+  return await runCommand(Deno.execPath(), [
+    "run",
+    "--no-prompt",
+    ...flags,
+    CALL_EXPORT.href,
+    import.meta.url,
+    "sandboxedRead",
+    JSON.stringify(path),
+  ], { what: "Sandbox probe", allowFailure });
 }
 
 /**
@@ -759,15 +744,8 @@ export async function sandboxDemo(file = "deno.json"): Promise<SandboxDemo> {
     ["--unstable-worker-options", "--allow-read"],
     path,
   );
-  if (!output.success) {
-    throw new Error(
-      `Sandbox probe failed with code ${output.code}: ${
-        new TextDecoder().decode(output.stderr).trim()
-      }`,
-    );
-  }
-  const text = new TextDecoder().decode(output.stdout).replaceAll(path, file);
+  const text = output.stdout.replaceAll(path, file);
   const outcome: SandboxOutcome = JSON.parse(text);
-  const withoutFlag = await runProbe(["--allow-read"], path);
+  const withoutFlag = await runProbe(["--allow-read"], path, true);
   return { file, ...outcome, exitCodeWithoutFlag: withoutFlag.code };
 }

@@ -16,6 +16,8 @@ import { TASKS_MODULE } from "../workloads/tasks_module.ts";
 import { WorkerPool } from "../pools/worker_pool.ts";
 import { seededRandom, sleep } from "../workloads/workloads.ts";
 
+import { assertInteger, assertMilliseconds } from "../util/validate.ts";
+
 const QUEUE_WORKER = new URL("../../workers/queue_worker.ts", import.meta.url);
 
 /** The knobs of the workers notebook, checked by {@linkcode validateQueueParameters}. */
@@ -30,28 +32,14 @@ export interface QueueParameters {
   seed: number;
 }
 
-function checkPositiveInteger(name: string, value: unknown): void {
-  if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw new RangeError(
-      `'${name}' must be a positive integer, received ${String(value)}`,
-    );
-  }
-}
-
 function checkQueue(parameters: QueueParameters): void {
-  checkPositiveInteger("workers", parameters.workers);
-  checkPositiveInteger("items", parameters.items);
-  const { itemMs, seed } = parameters;
-  if (typeof itemMs !== "number" || !Number.isFinite(itemMs) || itemMs <= 0) {
-    throw new RangeError(
-      `'itemMs' must be a positive number of milliseconds, received ${
-        String(itemMs)
-      }`,
-    );
-  }
-  if (!Number.isSafeInteger(seed)) {
-    throw new RangeError(`'seed' must be an integer, received ${String(seed)}`);
-  }
+  const where = "Invalid parameter";
+  assertInteger(where, "workers", parameters.workers);
+  assertInteger(where, "items", parameters.items);
+  assertMilliseconds(where, "itemMs", parameters.itemMs);
+  assertInteger(where, "seed", parameters.seed, {
+    min: Number.MIN_SAFE_INTEGER,
+  });
 }
 
 /**

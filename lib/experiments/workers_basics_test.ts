@@ -17,7 +17,8 @@ Deno.test("validateQueueParameters names the bad value", () => {
     () => validateQueueParameters({ ...good, items: -3 }),
     {
       name: "RangeError",
-      message: "'items' must be a positive integer, received -3",
+      message:
+        "Invalid parameter: 'items' must be a positive integer, received -3",
     },
   );
   assert.throws(

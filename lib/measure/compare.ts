@@ -19,6 +19,10 @@
  * @module
  */
 
+import { assertInteger, assertMilliseconds } from "../util/validate.ts";
+
+const WHERE = "Cannot compare to the baseline";
+
 /** One timed run to compare with a baseline. */
 export interface RunToCompare {
   /** What ran, e.g. `"4 workers"`. */
@@ -67,16 +71,11 @@ export function compareToBaseline(
   baselineMs: number,
   runs: readonly RunToCompare[],
 ): Comparison[] {
-  assertPositiveTime("baselineMs", baselineMs);
+  assertMilliseconds(WHERE, "baselineMs", baselineMs);
   return runs.map((run) => {
-    assertPositiveTime(`${run.name}: medianMs`, run.medianMs);
+    assertMilliseconds(WHERE, `${run.name}: medianMs`, run.medianMs);
     for (const key of ["units", "items"] as const) {
-      const value = run[key];
-      if (!Number.isSafeInteger(value) || value < 1) {
-        throw new RangeError(
-          `Cannot compare to the baseline: '${run.name}: ${key}' must be a positive integer, received ${value}`,
-        );
-      }
+      assertInteger(WHERE, `${run.name}: ${key}`, run[key]);
     }
     const speedup = baselineMs / run.medianMs;
     return {
@@ -86,12 +85,4 @@ export function compareToBaseline(
       itemsPerSecond: run.items / (run.medianMs / 1000),
     };
   });
-}
-
-function assertPositiveTime(name: string, value: number): void {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(
-      `Cannot compare to the baseline: '${name}' must be a positive, finite time in milliseconds, received ${value}`,
-    );
-  }
 }

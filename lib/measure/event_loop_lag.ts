@@ -4,8 +4,8 @@
  * @module
  */
 
-import { assertPositiveInteger } from "../util/validate.ts";
-import { busyLoop, sleep } from "../workloads/workloads.ts";
+import { assertInteger, assertMilliseconds } from "../util/validate.ts";
+import { busyLoop } from "../workloads/workloads.ts";
 
 /** Options of {@linkcode measureLag}. */
 export interface LagOptions {
@@ -15,7 +15,8 @@ export interface LagOptions {
    */
   tickMs?: number;
   /**
-   * Quiet ticks before and after the busy loop, so the ticker is steady.
+   * Ticks counted before and after the busy loop, so the ticker is steady
+   * around it.
    * @default {5}
    */
   quietTicks?: number;
@@ -31,7 +32,7 @@ export interface LagResult {
   maxGapMs: number;
   /** The lag: how late the most delayed tick was, `maxGapMs - tickMs`. */
   lagMs: number;
-  /** How many ticks fired in all. */
+  /** How many ticks fired in all: at least twice `quietTicks`. */
   ticks: number;
 }
 
@@ -61,28 +62,31 @@ export async function measureLag(
 ): Promise<LagResult> {
   const { tickMs = 5, quietTicks = 5 } = options;
   const where = "Cannot measure event-loop lag";
-  if (typeof busyMs !== "number" || !Number.isFinite(busyMs) || busyMs < 0) {
-    throw new RangeError(
-      `${where}: 'busyMs' must be a non-negative number of milliseconds, received ${busyMs}`,
-    );
-  }
-  if (typeof tickMs !== "number" || !Number.isFinite(tickMs) || tickMs <= 0) {
-    throw new RangeError(
-      `${where}: 'tickMs' must be a positive number of milliseconds, received ${tickMs}`,
-    );
-  }
-  assertPositiveInteger(where, "quietTicks", quietTicks);
+  assertMilliseconds(where, "busyMs", busyMs, { allowZero: true });
+  assertMilliseconds(where, "tickMs", tickMs);
+  assertInteger(where, "quietTicks", quietTicks);
   const stamps: number[] = [];
-  const ticker = setInterval(() => stamps.push(performance.now()), tickMs);
+  // Quiet ticks are counted, not timed: on a loaded machine a timer can be
+  // late, and the busy loop must still sit between steady ticks.
+  let waiting: { ticks: number; resolve: () => void } | undefined;
+  const ticked = (ticks: number) =>
+    new Promise<void>((resolve) => (waiting = { ticks, resolve }));
+  const ticker = setInterval(() => {
+    stamps.push(performance.now());
+    if (waiting !== undefined && stamps.length >= waiting.ticks) {
+      waiting.resolve();
+      waiting = undefined;
+    }
+  }, tickMs);
   try {
-    await sleep(quietTicks * tickMs);
+    await ticked(quietTicks);
     await new Promise<void>((resolve) =>
       setTimeout(() => {
         busyLoop(busyMs);
         resolve();
       }, 0)
     );
-    await sleep(quietTicks * tickMs);
+    await ticked(stamps.length + quietTicks);
   } finally {
     clearInterval(ticker);
   }

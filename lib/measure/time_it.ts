@@ -4,6 +4,8 @@
  * @module
  */
 
+import { assertInteger } from "../util/validate.ts";
+
 /** Options of {@linkcode timeIt}. */
 export interface TimeItOptions {
   /**
@@ -55,16 +57,8 @@ export async function timeIt<T>(
   options: TimeItOptions = {},
 ): Promise<Timing<T>> {
   const { warmup = 1, repeats = 5 } = options;
-  if (!Number.isSafeInteger(repeats) || repeats < 1) {
-    throw new RangeError(
-      `Cannot time: 'repeats' must be a positive integer, received ${repeats}`,
-    );
-  }
-  if (!Number.isSafeInteger(warmup) || warmup < 0) {
-    throw new RangeError(
-      `Cannot time: 'warmup' must be a non-negative integer, received ${warmup}`,
-    );
-  }
+  assertInteger("Cannot time", "repeats", repeats);
+  assertInteger("Cannot time", "warmup", warmup, { min: 0 });
   for (let i = 0; i < warmup; i++) await work();
   const samplesMs: number[] = [];
   let result!: T;

@@ -14,6 +14,7 @@ import {
   type TaskResult,
   type TasksMessage,
 } from "./_messages.ts";
+import { assertInteger } from "../util/validate.ts";
 
 /** One running worker or child, as the core sees it. */
 export interface Runner {
@@ -618,11 +619,7 @@ export function resolveCommonOptions(
   const idleTimeoutMs = options.idleTimeoutMs ?? 1000;
   const taskTimeoutMs = options.taskTimeoutMs;
   checkNumber("size", size);
-  if (!Number.isSafeInteger(size) || size < 1) {
-    throw new RangeError(
-      `Cannot create pool: 'size' must be a positive integer, received ${size}`,
-    );
-  }
+  assertInteger("Cannot create pool", "size", size);
   checkNumber("maxQueue", maxQueue);
   if (
     !(Number.isSafeInteger(maxQueue) || maxQueue === Infinity) || maxQueue < 0
@@ -700,11 +697,7 @@ export async function mapChunks<T>(
         `Cannot map task '${task}': 'chunkSize' must be a number, received ${typeof chunkSize}`,
       );
     }
-    if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) {
-      throw new RangeError(
-        `Cannot map task '${task}': 'chunkSize' must be a positive integer, received ${chunkSize}`,
-      );
-    }
+    assertInteger(`Cannot map task '${task}'`, "chunkSize", chunkSize);
   }
   chunkSize ??= Math.max(1, Math.ceil(items.length / (size * 4)));
   const runOptions = { signal: options?.signal };

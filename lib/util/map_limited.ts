@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { assertPositiveInteger } from "./validate.ts";
+import { assertInteger } from "./validate.ts";
 
 /**
  * Runs `tasks` with at most `limit` in flight at once; results keep their order.
@@ -32,7 +32,7 @@ export async function mapLimited<T>(
   tasks: readonly (() => Promise<T>)[],
   limit: number,
 ): Promise<T[]> {
-  assertPositiveInteger("Cannot run tasks", "limit", limit);
+  assertInteger("Cannot run tasks", "limit", limit);
   const results: T[] = new Array(tasks.length);
   let next = 0;
   const lane = async () => {

@@ -5,6 +5,8 @@
  *
  * @module
  */
+
+import { assertMilliseconds } from "../util/validate.ts";
 import { sleep } from "./workloads.ts";
 
 /** Options of {@linkcode startLatencyServer}. */
@@ -31,14 +33,6 @@ export interface LatencyServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-function checkMs(name: string, value: number): void {
-  if (!Number.isFinite(value) || value < 0) {
-    throw new RangeError(
-      `Cannot start the latency server: '${name}' must be a non-negative number of milliseconds, received ${value}`,
-    );
-  }
-}
-
 /**
  * Starts an HTTP server on `127.0.0.1`, on a port the system picks, that
  * answers each request with `ok` after `latencyMs` milliseconds (or after the
@@ -62,7 +56,14 @@ export function startLatencyServer(
   options: LatencyServerOptions = {},
 ): LatencyServer {
   const { latencyMs = 100 } = options;
-  checkMs("latencyMs", latencyMs);
+  assertMilliseconds(
+    "Cannot start the latency server",
+    "latencyMs",
+    latencyMs,
+    {
+      allowZero: true,
+    },
+  );
   let served = 0;
   const server = Deno.serve({
     hostname: "127.0.0.1",

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { assertInteger } from "../util/validate.ts";
+
 /**
  * Counts the primes `p` with `start <= p < end`, by trial division.
  *
@@ -25,11 +27,7 @@
  * ```
  */
 export function countPrimes(start: number, end: number): number {
-  if (!Number.isSafeInteger(start) || start < 0) {
-    throw new RangeError(
-      `Cannot count primes: 'start' must be a non-negative integer, received ${start}`,
-    );
-  }
+  assertInteger("Cannot count primes", "start", start, { min: 0 });
   if (!Number.isSafeInteger(end) || end < start) {
     throw new RangeError(
       `Cannot count primes: 'end' must be an integer not below start (${start}), received ${end}`,
@@ -72,11 +70,7 @@ export function splitRange(
   end: number,
   chunkSize: number,
 ): [number, number][] {
-  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) {
-    throw new RangeError(
-      `Cannot split range: 'chunkSize' must be a positive integer, received ${chunkSize}`,
-    );
-  }
+  assertInteger("Cannot split range", "chunkSize", chunkSize);
   const ranges: [number, number][] = [];
   for (let low = start; low < end; low += chunkSize) {
     ranges.push([low, Math.min(low + chunkSize, end)]);
@@ -103,11 +97,7 @@ export function splitRange(
  * ```
  */
 export function monteCarloPi(samples: number, seed: number): number {
-  if (!Number.isSafeInteger(samples) || samples < 1) {
-    throw new RangeError(
-      `Cannot estimate pi: 'samples' must be a positive integer, received ${samples}`,
-    );
-  }
+  assertInteger("Cannot estimate pi", "samples", samples);
   const random = seededRandom(seed);
   let inside = 0;
   for (let i = 0; i < samples; i++) {
