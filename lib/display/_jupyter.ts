@@ -174,7 +174,9 @@ const WRAPPED = Symbol.for("course.outputsPublished");
  * value, and only when that returns does it reply that the cell is done and
  * take the next request; wrapping it to wait for
  * {@linkcode outputsPublished} holds the next cell back until this one's
- * output, its value included, is out under its own header.
+ * output, its value included, is out under its own header. A cell that
+ * throws is not held: the kernel reports its error without calling
+ * `broadcastResult`.
  */
 function publishBeforeEachCellEnds(): void {
   const deno = Deno as unknown as Record<symbol, { jupyter?: KernelInternals }>;
