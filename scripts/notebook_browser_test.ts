@@ -3,7 +3,7 @@
  * (6.4) with the project's Deno kernel, driven in Debian's Chromium by
  * `playwright-core`, with every request off 127.0.0.1 blocked.
  *
- * For every `notebooks/*.ipynb`, in one page:
+ * For every `notebooks/*.ipynb` (two at a time, each in a page of its own):
  *
  * 1. Opened as committed, the notebook is untrusted (its output scripts do
  *    not run) and every chart still shows a static picture.
@@ -39,13 +39,20 @@ import {
   restartRunAll,
   waitForCharts,
 } from "./notebook_browser.ts";
-import { JUPYTER_PATH, startNotebookServer } from "./notebook_server.ts";
+import type { Page } from "playwright-core";
+import {
+  JUPYTER_PATH,
+  type NotebookServer,
+  startNotebookServer,
+} from "./notebook_server.ts";
 import type { Notebook, NotebookOutput } from "./run_notebooks.ts";
 
 const NOTEBOOKS = new URL("../notebooks/", import.meta.url);
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 /** How long Run All of one notebook may take in quick mode. */
 const RUN_ALL_TIMEOUT_MS = 120_000;
+/** How many notebooks are checked at once, each in its own page and kernel. */
+const PAGES = 2;
 /** How long plotly may take to draw a notebook's charts. */
 const DRAW_TIMEOUT_MS = 30_000;
 /** The module that makes each cell end once its output is published. */
@@ -198,6 +205,53 @@ Deno.test("In every notebook, the first cell with output loads the module that k
   }
 });
 
+/**
+ * Opens one notebook untrusted and checks its pictures, then runs it all
+ * with markers and checks where every output landed and every chart.
+ */
+async function checkNotebook(
+  page: Page,
+  server: NotebookServer,
+  name: string,
+): Promise<void> {
+  const committed: Notebook = JSON.parse(
+    await Deno.readTextFile(new URL(name, NOTEBOOKS)),
+  );
+  const charts = committedCharts(committed);
+  await openNotebook(page, server.notebookUrl(name));
+  assert.equal(
+    await page.evaluate(() => Jupyter.notebook.trusted),
+    false,
+    `${name} opened trusted; the test needs an untrusted notebook`,
+  );
+  const saved = await readCharts(page);
+  assert.equal(saved.length, charts, `${name}: charts shown untrusted`);
+  for (const [i, chart] of saved.entries()) {
+    assert.ok(
+      chart.picture && !chart.drawn,
+      `${name} chart ${i} (cell ${chart.cell}) untrusted: ${
+        JSON.stringify(chart)
+      }; expected its static picture, not a drawn chart`,
+    );
+  }
+
+  await prependLines(page, markerLine);
+  await restartRunAll(page, RUN_ALL_TIMEOUT_MS);
+  checkOutputsInTheirCells(name, await readCells(page), committed);
+  await waitForCharts(page, DRAW_TIMEOUT_MS);
+  const live = await readCharts(page);
+  assert.equal(live.length, charts, `${name}: charts after Run All`);
+  for (const [i, chart] of live.entries()) {
+    assert.ok(
+      chart.drawn && !chart.picture && chart.captionInside !== false,
+      `${name} chart ${i} (cell ${chart.cell}) after Run All: ${
+        JSON.stringify(chart)
+      }; expected drawn, with its caption inside`,
+    );
+  }
+  await page.evaluate(() => Jupyter.notebook.kernel.kill());
+}
+
 Deno.test({
   name:
     "The classic Notebook shows every saved chart untrusted, and Run All keeps every output in its cell",
@@ -209,45 +263,29 @@ Deno.test({
     assert.ok(notebookNames.length > 0, "no notebooks found");
     await using server = await startNotebookServer({ quick: true });
     await using browser = await launchOfflineBrowser();
-    const page = await browser.context.newPage();
+    // Notebooks are checked PAGES at a time, each in a page of its own (most
+    // of a notebook's time is the page loading and the kernel starting), and
+    // each one's outcome is then reported as a step of its own.
+    const queue = [...notebookNames];
+    const outcomes = new Map<string, { error?: unknown; seconds: number }>();
+    await Promise.all(
+      Array.from({ length: PAGES }, async () => {
+        const page = await browser.context.newPage();
+        for (let name = queue.shift(); name; name = queue.shift()) {
+          const started = performance.now();
+          const error = await checkNotebook(page, server, name).then(
+            () => undefined,
+            (error) => error,
+          );
+          const seconds = (performance.now() - started) / 1000;
+          outcomes.set(name, { error, seconds });
+        }
+      }),
+    );
     for (const name of notebookNames) {
-      await t.step(name, async () => {
-        const committed: Notebook = JSON.parse(
-          await Deno.readTextFile(new URL(name, NOTEBOOKS)),
-        );
-        const charts = committedCharts(committed);
-        await openNotebook(page, server.notebookUrl(name));
-        assert.equal(
-          await page.evaluate(() => Jupyter.notebook.trusted),
-          false,
-          `${name} opened trusted; the test needs an untrusted notebook`,
-        );
-        const saved = await readCharts(page);
-        assert.equal(saved.length, charts, `${name}: charts shown untrusted`);
-        for (const [i, chart] of saved.entries()) {
-          assert.ok(
-            chart.picture && !chart.drawn,
-            `${name} chart ${i} (cell ${chart.cell}) untrusted: ${
-              JSON.stringify(chart)
-            }; expected its static picture, not a drawn chart`,
-          );
-        }
-
-        await prependLines(page, markerLine);
-        await restartRunAll(page, RUN_ALL_TIMEOUT_MS);
-        checkOutputsInTheirCells(name, await readCells(page), committed);
-        await waitForCharts(page, DRAW_TIMEOUT_MS);
-        const live = await readCharts(page);
-        assert.equal(live.length, charts, `${name}: charts after Run All`);
-        for (const [i, chart] of live.entries()) {
-          assert.ok(
-            chart.drawn && !chart.picture && chart.captionInside !== false,
-            `${name} chart ${i} (cell ${chart.cell}) after Run All: ${
-              JSON.stringify(chart)
-            }; expected drawn, with its caption inside`,
-          );
-        }
-        await page.evaluate(() => Jupyter.notebook.kernel.kill());
+      const { error, seconds } = outcomes.get(name)!;
+      await t.step(`${name} (${seconds.toFixed(1)} s)`, () => {
+        if (error !== undefined) throw error;
       });
     }
     assert.deepEqual(browser.blocked, [], "requests off 127.0.0.1");
