@@ -1,12 +1,12 @@
 /**
- * The course's concurrency toolkit: pools of Workers and of child processes
- * over one task-module format, shared-memory locks, workloads, measurement,
- * and plots and tables for notebooks.
+ * The course's concurrency toolkit: pools of Workers, of child processes and
+ * of machines behind a job queue, over one task-module format, shared-memory
+ * locks, workloads, measurement, and plots and tables for notebooks.
  *
  * Each part is also importable from its own module, in folders by job:
- * `pools/` (WorkerPool, ProcessPool, `expose`), `sync/` (locks on shared
- * memory), `measure/`, `display/` (tables, plots, progress), `workloads/`
- * and `util/`. The course's experiments live in `experiments/` and are not
+ * `pools/` (WorkerPool, ProcessPool, QueuePool and its machines, `expose`),
+ * `sync/` (locks on shared memory), `measure/`, `display/` (tables, plots,
+ * progress), `workloads/` and `util/`. The course's experiments live in `experiments/` and are not
  * part of the toolkit.
  *
  * @example
@@ -27,6 +27,11 @@
 export * from "./pools/expose.ts";
 export * from "./pools/worker_pool.ts";
 export * from "./pools/process_pool.ts";
+export * from "./pools/queue_pool.ts";
+export * from "./pools/local_machine.ts";
+export * from "./pools/machine.ts";
+export * from "./pools/redis_server.ts";
+export * from "./pools/redis_connection.ts";
 export * from "./sync/async_lock.ts";
 export * from "./sync/barrier.ts";
 export * from "./sync/deadlock_error.ts";

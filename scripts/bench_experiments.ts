@@ -27,6 +27,21 @@ import {
 } from "../lib/experiments/price_of_talking.ts";
 import { formatBytes } from "../lib/display/format_bytes.ts";
 import {
+  type DistributionRow,
+  hopCost,
+  type HopCostRow,
+  hopFigure,
+  killRecovery,
+  type KillRecoveryRow,
+  machineSpeedup,
+  type MachineSpeedupRow,
+  paysFigure,
+  recoveryFigure,
+  speedupFigure,
+  whenDistributionPays,
+} from "../lib/experiments/beyond_one_machine.ts";
+import { startRedisServer } from "../lib/pools/redis_server.ts";
+import {
   barChart,
   type Figure,
   lineChart,
@@ -57,7 +72,8 @@ export type ExperimentName =
   | "scaling"
   | "io"
   | "pool"
-  | "python";
+  | "python"
+  | "machines";
 
 /** Every experiment's name, in the order the suite runs them. */
 export const EXPERIMENT_NAMES: readonly ExperimentName[] = [
@@ -68,6 +84,7 @@ export const EXPERIMENT_NAMES: readonly ExperimentName[] = [
   "io",
   "pool",
   "python",
+  "machines",
 ];
 
 /** How big a run is. */
@@ -103,6 +120,16 @@ export interface ExperimentResults {
     python: PythonResult[];
     deno: CpuBoundResult[];
     poolMap: ProcessMapRow[];
+  };
+  /**
+   * The experiments of notebook 11: `machineSpeedup`, `hopCost`,
+   * `whenDistributionPays` and `killRecovery`.
+   */
+  machines: {
+    speedup: MachineSpeedupRow[];
+    hop: HopCostRow[];
+    pays: DistributionRow[];
+    kills: KillRecoveryRow[];
   };
 }
 
@@ -626,6 +653,103 @@ const python: Experiment<"python"> = {
   },
 };
 
+const machines: Experiment<"machines"> = {
+  name: "machines",
+  title: "Beyond one machine: a BullMQ queue on Redis, machines as processes",
+  weight: 75,
+  async run({ quick, repeats }, onProgress) {
+    if (!Deno.env.get("REDIS_URL")) {
+      try {
+        await (await startRedisServer()).close();
+      } catch (error) {
+        return {
+          skipped: error instanceof Error ? error.message : String(error),
+        };
+      }
+    }
+    const parameters = {
+      limit: quick ? 50_000 : 4_000_000,
+      machines: quick ? [1, 2] : [1, 2, 4],
+      chunks: 16,
+      repeats,
+      rounds: quick ? 20 : 200,
+      tasksInFlight: quick ? 50 : 1_000,
+      taskSizesMs: quick ? [1, 10] : [0.1, 1, 10, 100],
+      workPerSlotMs: quick ? 20 : 400,
+      lockDurationsMs: quick ? [1_000] : [1_000, 2_000, 4_000],
+    };
+    const speedup = await machineSpeedup(parameters.limit, {
+      machines: parameters.machines,
+      chunks: parameters.chunks,
+      repeats,
+    });
+    onProgress(0.4);
+    const hop = await hopCost({
+      rounds: parameters.rounds,
+      tasks: parameters.tasksInFlight,
+      repeats,
+    });
+    onProgress(0.6);
+    const pays = await whenDistributionPays({
+      taskSizesMs: parameters.taskSizesMs,
+      workPerSlotMs: parameters.workPerSlotMs,
+    });
+    onProgress(0.8);
+    const kills = await killRecovery({
+      lockDurationsMs: parameters.lockDurationsMs,
+    });
+    return {
+      parameters,
+      results: { speedup, hop, pays, kills },
+      figures: [
+        speedupFigure(speedup, parameters.limit),
+        hopFigure(hop),
+        paysFigure(pays),
+        recoveryFigure(kills),
+      ],
+      tables: [
+        {
+          title: "Speedup: workers, processes, machines",
+          rows: speedup.map((row) =>
+            primesRow({ mode: row.mode, units: row.units }, row)
+          ),
+        },
+        {
+          title: "The price of the hop (µs per noop task)",
+          rows: hop.map((row) => ({
+            carrier: row.carrier,
+            "round trip (µs)": row.roundTripUs,
+            "per task, many in flight (µs)": row.perTaskUs,
+          })),
+        },
+        {
+          title: "When distribution pays: queue against workers, same slots",
+          rows: pays.map((row) => ({
+            "task (ms)": row.taskMs,
+            tasks: row.tasks,
+            "workers (ms)": row.workersMs,
+            "queue (ms)": row.queueMs,
+            "queue keeps (×)": row.queueShare,
+          })),
+        },
+        {
+          title: "A machine killed mid-job",
+          rows: kills.map((row) => ({
+            "lockDuration (ms)": row.lockDurationMs,
+            "stalled after (ms)": row.stalledAfterMs ?? "no job was running",
+            "running again after (ms)": row.rerunAfterMs ?? "-",
+            results: `${row.results} of ${row.tasks}`,
+            failed: row.failure === undefined
+              ? 0
+              : `${row.failed}: ${row.failure}`,
+            "exactly once": row.exactlyOnce,
+          })),
+        },
+      ],
+    };
+  },
+};
+
 /** Every experiment, by name. */
 export const EXPERIMENTS: {
   readonly [Name in ExperimentName]: Experiment<Name>;
@@ -637,4 +761,5 @@ export const EXPERIMENTS: {
   io,
   pool,
   python,
+  machines,
 };

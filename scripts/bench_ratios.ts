@@ -30,8 +30,9 @@ function find<Row, Key extends keyof Row>(
 
 /**
  * The headline ratios of a run: our pool against piscina and against the
- * raw `postMessage` floor, the pools' speedups over sequential, and Deno's
- * workers against Python's processes. A ratio whose experiment did not run
+ * raw `postMessage` floor, the pools' speedups over sequential, Deno's
+ * workers against Python's processes, and the queue's round trip, speedup
+ * and recovery after a killed machine. A ratio whose experiment did not run
  * is left out.
  *
  * @param outcomes The run's outcomes.
@@ -151,6 +152,41 @@ export function headlineRatios(outcomes: BenchOutcomes): HeadlineRatio[] {
       "Python threads speedup over sequential",
       threads?.speedup,
       "about 1: the GIL lets one thread run at a time",
+    );
+  }
+  const machines = outcomes.machines?.status === "done"
+    ? outcomes.machines.results
+    : undefined;
+  if (machines) {
+    const queue = find(machines.hop, "carrier", "Redis queue (QueuePool)");
+    const worker = find(
+      machines.hop,
+      "carrier",
+      "worker message (WorkerPool)",
+    );
+    add(
+      "machines",
+      "QueuePool / WorkerPool round trip",
+      queue && worker && queue.roundTripUs / worker.roundTripUs,
+      "how many times a worker message's round trip one tiny task takes through Redis and a machine",
+    );
+    const most = machines.speedup.at(-1);
+    add(
+      "machines",
+      `${most?.mode ?? "machines"} speedup over sequential`,
+      most?.mode.includes("machine") ? most.speedup : undefined,
+      `machines are processes sharing this host's ${navigator.hardwareConcurrency} cores; 1 is no gain`,
+    );
+    const longest = machines.kills.at(-1);
+    add(
+      "machines",
+      "kill → job running again / lockDuration",
+      longest?.rerunAfterMs !== undefined
+        ? longest.rerunAfterMs / longest.lockDurationMs
+        : undefined,
+      `at lockDuration ${
+        longest?.lockDurationMs ?? "?"
+      } ms; above 1: the lock's expiry plus the wait for the next stalled-job check`,
     );
   }
   return ratios;

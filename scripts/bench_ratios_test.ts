@@ -97,6 +97,54 @@ const python: ExperimentResults["python"] = {
   ],
 };
 
+const speedupRow = (mode: string, units: number, medianMs: number) => ({
+  mode,
+  units,
+  primes: 10,
+  samplesMs: [medianMs],
+  medianMs,
+  speedup: 100 / medianMs,
+});
+
+const hopRow = (
+  carrier: ExperimentResults["machines"]["hop"][number]["carrier"],
+  roundTripUs: number,
+) => ({
+  carrier,
+  roundTripSamplesUs: [roundTripUs],
+  roundTripUs,
+  perTaskSamplesUs: [1],
+  perTaskUs: 1,
+});
+
+const machines: ExperimentResults["machines"] = {
+  speedup: [
+    speedupRow("sequential", 1, 100),
+    speedupRow("1 machine", 1, 125),
+    speedupRow("4 machines", 4, 80),
+  ],
+  hop: [
+    hopRow("worker message (WorkerPool)", 100),
+    hopRow("pipe (ProcessPool)", 400),
+    hopRow("Redis queue (QueuePool)", 3000),
+  ],
+  pays: [],
+  kills: [{
+    lockDurationMs: 1000,
+    stalledIntervalMs: 1000,
+    killedPid: 1,
+    lostJob: "a-3",
+    stalledAfterMs: 1400,
+    rerunAfterMs: 1500,
+    tasks: 12,
+    results: 12,
+    failed: 0,
+    failure: undefined,
+    exactlyOnce: true,
+    stalledJobs: 1,
+  }],
+};
+
 Deno.test("headlineRatios() divides the medians of the same run", () => {
   const outcomes: BenchOutcomes = {
     cpu: done([
@@ -107,6 +155,7 @@ Deno.test("headlineRatios() divides the medians of the same run", () => {
     ]),
     pool: done(pool),
     python: done(python),
+    machines: done(machines),
   };
   const ratios = Object.fromEntries(
     headlineRatios(outcomes).map((ratio) => [ratio.name, ratio.value]),
@@ -121,6 +170,9 @@ Deno.test("headlineRatios() divides the medians of the same run", () => {
     "Deno workers speedup / Python processes speedup": 2 / 1.6,
     "ProcessPool.map / multiprocessing.Pool.map throughput": 3,
     "Python threads speedup over sequential": 1,
+    "QueuePool / WorkerPool round trip": 30,
+    "4 machines speedup over sequential": 1.25,
+    "kill → job running again / lockDuration": 1.5,
   });
 });
 

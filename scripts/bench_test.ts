@@ -79,7 +79,7 @@ Deno.test("parseBenchArgs() rejects bad command lines with a message naming the 
     [["--repeats", ""], /received ''/],
     [
       ["--only", "cpu,gpu"],
-      /Unknown experiment 'gpu' in '--only': valid names are spawn, messages, cpu, scaling, io, pool, python/,
+      /Unknown experiment 'gpu' in '--only': valid names are spawn, messages, cpu, scaling, io, pool, python, machines/,
     ],
     [["--bogus"], /Unknown option '--bogus'/],
     [["--json"], /--json/],
@@ -296,6 +296,37 @@ Deno.test({
           for (const row of python.results.poolMap) {
             assert.ok(allPositive(row.samplesMs), row.contender);
           }
+        },
+      );
+
+      await t.step(
+        "machines: the same primes on every mode, every result back once after a kill",
+        () => {
+          const machines = experiments.machines;
+          if (machines.status === "skipped") {
+            assert.match(machines.reason, /redis-server/);
+            return;
+          }
+          const { speedup, hop, pays, kills } = machines.results;
+          assert.deepEqual(
+            speedup.map((row: { mode: string }) => row.mode),
+            ["sequential", "workers", "processes", "1 machine", "2 machines"],
+          );
+          for (const row of speedup) {
+            assert.equal(row.primes, 5_133, row.mode);
+            assert.ok(allPositive(row.samplesMs), row.mode);
+          }
+          assert.equal(hop.length, 3);
+          for (const row of hop) {
+            assert.ok(allPositive(row.roundTripSamplesUs), row.carrier);
+            assert.ok(allPositive(row.perTaskSamplesUs), row.carrier);
+          }
+          assert.deepEqual(
+            pays.map((row: { taskMs: number }) => row.taskMs),
+            [1, 10],
+          );
+          assert.equal(kills.length, 1);
+          assert.equal(kills[0].exactlyOnce, true);
         },
       );
 

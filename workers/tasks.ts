@@ -35,6 +35,11 @@ expose({
     Atomics.add(counts, index, 1);
   },
   echo: (x: unknown) => x,
+  // A task that takes a while without using the CPU and says which it was.
+  echoAfter: async ({ value, ms }: { value: unknown; ms: number }) => {
+    await sleep(ms);
+    return value;
+  },
   throw: (message: string) => {
     throw new Error(message);
   },

@@ -1,27 +1,54 @@
 /**
- * The experiments of notebook 03, races and locks: lost updates on shared
- * memory and their fixes (`Atomics`, a mutex), a read-sleep-write critical
- * section, a race between async tasks on one thread, a deadlock caught by a
- * timeout, and the V8 bytecode of `counter++`.
- *
- * Workers run `workers/race_worker.ts`; each experiment starts its own and
- * terminates them before returning, so rerunning a cell leaks nothing.
+ * Notebook 03, races and locks: its parameters, the worker modules it
+ * starts, the counter race repeated and timed (plain `counter[0]++`,
+ * `Atomics.add`, the toolkit's `Mutex`), and V8's bytecode of a function.
+ * The notebook writes the one-shot races, the hand-made lock, the
+ * read-sleep-write race, the race across `await` and the deadlock in its
+ * own cells.
  *
  * @module
  */
 
-import { AsyncLock } from "../sync/async_lock.ts";
+import { Mutex } from "../sync/mutex.ts";
 import { splitLines } from "../util/lines.ts";
 import { runCommand } from "../util/run_command.ts";
 import { assertInteger, assertMilliseconds } from "../util/validate.ts";
-import { Barrier } from "../sync/barrier.ts";
-import { Mutex } from "../sync/mutex.ts";
-import { SharedCounter } from "../sync/shared_counter.ts";
-import type { RaceJob } from "../../workers/race_worker.ts";
+import type { RaceJob, RaceReply } from "../../workers/race_worker.ts";
 
-const RACE_WORKER = new URL("../../workers/race_worker.ts", import.meta.url);
-const INCREMENT_MODULE = new URL(
-  "../../workers/counter_increment.ts",
+export type {
+  LockPairJob,
+  LockPairReply,
+} from "../../workers/lock_pair_worker.ts";
+
+/**
+ * The URL of `workers/race_worker.ts`, the worker {@linkcode counterRace}
+ * starts (shown in the notebook).
+ *
+ * @example
+ * ```ts
+ * import { RACE_WORKER } from "./races_and_locks.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(await Deno.readTextFile(RACE_WORKER), /counter\[0\]\+\+/);
+ * ```
+ */
+export const RACE_WORKER: URL = new URL(
+  "../../workers/race_worker.ts",
+  import.meta.url,
+);
+
+/**
+ * The URL of `workers/lock_pair_worker.ts`, the worker of the notebook's
+ * deadlock: it takes two of the toolkit's mutexes in a given order.
+ *
+ * @example
+ * ```ts
+ * import { LOCK_PAIR_WORKER } from "./races_and_locks.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(await Deno.readTextFile(LOCK_PAIR_WORKER), /DeadlockError|timeout/);
+ * ```
+ */
+export const LOCK_PAIR_WORKER: URL = new URL(
+  "../../workers/lock_pair_worker.ts",
   import.meta.url,
 );
 
@@ -92,14 +119,6 @@ export function validateRaceParameters(
   return parameters;
 }
 
-interface Reply {
-  ok: boolean;
-  value?: number;
-  name?: string;
-  message?: string;
-  elapsedMs?: number;
-}
-
 /** Starts `count` race workers and terminates them when disposed. */
 function startWorkers(count: number): Worker[] & Disposable {
   const workers = Array.from(
@@ -113,20 +132,17 @@ function startWorkers(count: number): Worker[] & Disposable {
   });
 }
 
-function call(worker: Worker, job: RaceJob): Promise<Reply> {
+/** Runs one job on a race worker: the milliseconds its loop took. */
+function call(worker: Worker, job: RaceJob): Promise<number> {
   return new Promise((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<Reply>) => resolve(event.data);
+    worker.onmessage = ({ data }: MessageEvent<RaceReply>) =>
+      data.ok ? resolve(data.ms) : reject(new Error(data.message));
     worker.onerror = (event) => {
       event.preventDefault();
       reject(new Error(`Race worker failed: ${event.message}`));
     };
     worker.postMessage(job);
   });
-}
-
-function unwrap(reply: Reply): number {
-  if (!reply.ok) throw new Error(`${reply.name}: ${reply.message}`);
-  return reply.value ?? 0;
 }
 
 /** How the counter race increments the shared counter. */
@@ -189,11 +205,11 @@ export interface RaceResult {
 
 /**
  * Two (or more) workers increment one counter in shared memory, starting
- * every `chunk` of increments at the same instant (a spinning barrier
- * between the workers), and the final value is
- * compared with what it should be. `plain` reads, adds and writes with no
- * protection; `atomic` uses `Atomics.add`; `mutex` guards the plain
- * increment with a {@linkcode Mutex}.
+ * every `chunk` of increments at the same instant (a spinning start line
+ * between the workers), and the final value is compared with what it should
+ * be. `plain` is `counter[0]++` on an `Int32Array`: read, add and write with
+ * no protection; `atomic` uses `Atomics.add`; `mutex` guards `counter[0]++`
+ * with a {@linkcode Mutex}. The workers run `workers/race_worker.ts`.
  *
  * @param options Increments per worker, methods, rounds of the plain race, workers.
  * @returns One result per run: the plain rounds first, then the other methods.
@@ -236,11 +252,10 @@ export async function counterRace(
     perWorker: number,
   ): Promise<RaceResult> {
     const buffer = new SharedArrayBuffer(12);
-    const counter = SharedCounter.create({ buffer, byteOffset: 0 });
+    const counter = new Int32Array(buffer, 0, 1);
     Mutex.create({ buffer, byteOffset: 4 });
     const replies = workers.map((worker) =>
       call(worker, {
-        job: "increment",
         method,
         buffer,
         counter: 0,
@@ -251,13 +266,14 @@ export async function counterRace(
         chunk,
       })
     );
-    const loops = (await Promise.all(replies)).map(unwrap);
+    const loops = await Promise.all(replies);
     const expected = count * perWorker;
+    const actual = Atomics.load(counter, 0);
     return {
       method,
       expected,
-      actual: counter.value,
-      lost: expected - counter.value,
+      actual,
+      lost: expected - actual,
       elapsedMs: Math.max(...loops),
     };
   }
@@ -284,262 +300,17 @@ export async function counterRace(
   return results;
 }
 
-/** Options of {@linkcode readSleepWriteRace}. */
-export interface ReadSleepWriteOptions {
-  /** Increments each worker makes. */
-  increments: number;
-  /** Pause between reading and writing the counter, in milliseconds. */
-  sleepMs: number;
-  /** Whether a mutex is held from the read to the write. */
-  locked: boolean;
-  /**
-   * Workers at once.
-   * @default {2}
-   */
-  workers?: number;
-}
-
-/**
- * A critical section stretched out: the workers pass a common start line,
- * then each reads the shared counter,
- * `await`s a sleep, then writes what it read plus one. Without a lock the
- * other worker's writes during the sleep are overwritten; with a
- * {@linkcode Mutex} held across the sleep none is lost, at the price of
- * the workers taking turns.
- *
- * @param options Increments per worker, the sleep, whether to lock, workers.
- * @returns The method (`"read-sleep-write"` or `"read-sleep-write + mutex"`), expected and actual counts, and the total time.
- * @throws {RangeError} When a count is not a positive integer or `sleepMs` is negative.
- *
- * @example
- * ```ts
- * import { readSleepWriteRace } from "./races_and_locks.ts";
- * import assert from "node:assert/strict";
- * const result = await readSleepWriteRace({ increments: 3, sleepMs: 1, locked: true });
- * assert.equal(result.actual, 6);
- * ```
- */
-export async function readSleepWriteRace(
-  options: ReadSleepWriteOptions,
-): Promise<RaceResult> {
-  const { increments, sleepMs, locked, workers: count = 2 } = options;
-  const where = "Cannot run the read-sleep-write race";
-  assertInteger(where, "increments", increments, { max: 1_000_000 });
-  assertMilliseconds(where, "sleepMs", sleepMs, {
-    allowZero: true,
-    max: 10_000,
-  });
-  assertInteger(where, "workers", count, { max: 64 });
-  using workers = startWorkers(count);
-  const buffer = new SharedArrayBuffer(12);
-  const counter = SharedCounter.create({ buffer, byteOffset: 0 });
-  Mutex.create({ buffer, byteOffset: 4 });
-  const replies = await Promise.all(workers.map((worker) =>
-    call(worker, {
-      job: "readSleepWrite",
-      locked,
-      buffer,
-      counter: 0,
-      mutex: 4,
-      gate: 8,
-      workers: count,
-      increments,
-      sleepMs,
-    })
-  ));
-  const elapsedMs = Math.max(...replies.map(unwrap));
-  const expected = count * increments;
-  return {
-    method: locked ? "read-sleep-write + mutex" : "read-sleep-write",
-    expected,
-    actual: counter.value,
-    lost: expected - counter.value,
-    elapsedMs,
-  };
-}
-
-/** Options of {@linkcode asyncRace}. */
-export interface AsyncRaceOptions {
-  /** Async tasks running at once. */
-  tasks: number;
-  /** Increments each task makes. */
-  increments: number;
-  /**
-   * Pause between read and write, in milliseconds; 0 still yields to the
-   * event loop once.
-   * @default {0}
-   */
-  sleepMs?: number;
-  /** Whether an {@linkcode AsyncLock} is held from the read to the write. */
-  locked: boolean;
-}
-
-/**
- * A race with no threads at all: `tasks` async functions on the one event
- * loop each read a plain variable, `await` (a timer), and write back what
- * they read plus one. Every `await` is a point where another task runs, so
- * the read and the write are not one step.
- *
- * @param options Tasks, increments per task, the pause, whether to lock.
- * @returns The method (`"async tasks"` or `"async tasks + lock"`), expected and actual counts, and the time taken.
- * @throws {RangeError} When a count is not a positive integer or `sleepMs` is negative.
- *
- * @example
- * ```ts
- * import { asyncRace } from "./races_and_locks.ts";
- * import assert from "node:assert/strict";
- * const racy = await asyncRace({ tasks: 2, increments: 5, locked: false });
- * assert.equal(racy.actual, 5);
- * const safe = await asyncRace({ tasks: 2, increments: 5, locked: true });
- * assert.equal(safe.actual, 10);
- * ```
- */
-export async function asyncRace(
-  options: AsyncRaceOptions,
-): Promise<RaceResult> {
-  const { tasks, increments, sleepMs = 0, locked } = options;
-  const where = "Cannot run the async race";
-  assertInteger(where, "tasks", tasks, { max: 10_000 });
-  assertInteger(where, "increments", increments, { max: 1_000_000 });
-  assertMilliseconds(where, "sleepMs", sleepMs, {
-    allowZero: true,
-    max: 10_000,
-  });
-  let counter = 0;
-  const lock = new AsyncLock();
-  const started = performance.now();
-  async function task(): Promise<void> {
-    for (let i = 0; i < increments; i++) {
-      const release = locked ? await lock.acquire() : () => {};
-      try {
-        const seen = counter;
-        await new Promise((resolve) => setTimeout(resolve, sleepMs));
-        counter = seen + 1;
-      } finally {
-        release();
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: tasks }, task));
-  const expected = tasks * increments;
-  return {
-    method: locked ? "async tasks + lock" : "async tasks",
-    expected,
-    actual: counter,
-    lost: expected - counter,
-    elapsedMs: performance.now() - started,
-  };
-}
-
-/** Options of {@linkcode deadlock}. */
-export interface DeadlockOptions {
-  /** How long each worker waits for its second lock, in milliseconds. */
-  timeoutMs: number;
-  /**
-   * `"opposite"`: worker A takes lock 1 then 2, worker B lock 2 then 1
-   * (a deadlock); `"same"`: both take 1 then 2 (none).
-   */
-  order: "opposite" | "same";
-  /**
-   * How long each worker holds its first lock before asking for the second, in milliseconds.
-   * @default {10}
-   */
-  holdMs?: number;
-}
-
-/** What one worker of {@linkcode deadlock} got. */
-export interface DeadlockOutcome {
-  /** `"A"` or `"B"`. */
-  worker: string;
-  /** The locks in the order it took them, e.g. `"1 then 2"`. */
-  order: string;
-  /** `"got both"`, or the error's name, e.g. `"DeadlockError"`. */
-  outcome: string;
-  /** The error's message, or `""`. */
-  message: string;
-  /** From its first request to success or giving up, in milliseconds. */
-  elapsedMs: number;
-}
-
-/**
- * Two workers each take two mutexes. In opposite order, each ends up holding
- * the lock the other waits for (a barrier makes sure both hold their first
- * before either asks for its second), so neither can go on: both give up
- * after `timeoutMs` with a `DeadlockError` (and neither lets go of its
- * first lock until both have given up, so one timeout cannot rescue the
- * other). In the same order, one waits briefly and both succeed.
- *
- * @param options The timeout, the lock order, the hold time.
- * @returns One outcome per worker.
- * @throws {RangeError} When `timeoutMs` is not a positive integer or `holdMs` is negative.
- *
- * @example
- * ```ts
- * import { deadlock } from "./races_and_locks.ts";
- * import assert from "node:assert/strict";
- * const outcomes = await deadlock({ timeoutMs: 100, order: "opposite" });
- * assert.ok(outcomes.every((o) => o.outcome === "DeadlockError"));
- * ```
- */
-export async function deadlock(
-  options: DeadlockOptions,
-): Promise<DeadlockOutcome[]> {
-  const { timeoutMs, order, holdMs = 10 } = options;
-  const where = "Cannot run the deadlock";
-  assertInteger(where, "timeoutMs", timeoutMs, { max: 60_000 });
-  assertMilliseconds(where, "holdMs", holdMs, { allowZero: true, max: 10_000 });
-  if (order !== "opposite" && order !== "same") {
-    throw new RangeError(
-      `${where}: 'order' must be "opposite" or "same", received ${
-        String(order)
-      }`,
-    );
-  }
-  const buffer = new SharedArrayBuffer(8 + Barrier.byteLength);
-  Mutex.create({ buffer, byteOffset: 0 });
-  Mutex.create({ buffer, byteOffset: 4 });
-  // In the same order the second worker must not wait at the barrier for
-  // the first, which it cannot reach while the first holds lock 1.
-  Barrier.create(order === "opposite" ? 2 : 1, { buffer, byteOffset: 8 });
-  const plans = order === "opposite"
-    ? [{ worker: "A", first: 0, second: 4 }, {
-      worker: "B",
-      first: 4,
-      second: 0,
-    }]
-    : [{ worker: "A", first: 0, second: 4 }, {
-      worker: "B",
-      first: 0,
-      second: 4,
-    }];
-  using workers = startWorkers(2);
-  const replies = await Promise.all(plans.map((plan, i) =>
-    call(workers[i], {
-      job: "lockPair",
-      buffer,
-      first: plan.first,
-      second: plan.second,
-      barrier: 8,
-      holdMs,
-      timeoutMs,
-    })
-  ));
-  return replies.map((reply, i) => ({
-    worker: plans[i].worker,
-    order: `${plans[i].first / 4 + 1} then ${plans[i].second / 4 + 1}`,
-    outcome: reply.ok ? "got both" : reply.name ?? "Error",
-    message: reply.ok ? "" : reply.message ?? "",
-    elapsedMs: reply.ok ? reply.value ?? 0 : reply.elapsedMs ?? 0,
-  }));
-}
-
 /** One instruction of V8 bytecode. */
 export interface BytecodeLine {
   /** Its offset in the function's bytecode. */
   offset: number;
-  /** The instruction with its operands, e.g. `"Inc [0]"`. */
+  /** The instruction with its operands, e.g. `"Inc FBV[2]"`. */
   instruction: string;
-  /** Its part in `counter++`: `"load"`, `"add"`, `"store"` or `""`. */
+  /**
+   * Its part in a read-modify-write: `"read"` (a value from memory into the
+   * accumulator), `"add"`, `"write"` (the accumulator back to memory), or
+   * `""` for the set-up around them.
+   */
   step: string;
   /** What it does, in words. */
   meaning: string;
@@ -559,11 +330,11 @@ export interface BytecodeLine {
  * import assert from "node:assert/strict";
  * const output = [
  *   "[generated bytecode for function: increment (0x1 <SharedFunctionInfo increment>)]",
- *   "         0x2 @    0 : 17 03             LdaCurrentContextSlotNoCell [3]",
- *   "         0x4 @    4 : 5b 00             Inc FBV[0]",
+ *   "         0x2 @    7 : 35 f9 00          GetKeyedProperty r0, FBV[0]",
+ *   "         0x4 @   10 : 5b 02             Inc FBV[2]",
  *   "Constant pool (size = 1)",
  * ].join("\n");
- * assert.deepEqual(parseBytecode(output, "increment").map((l) => l.step), ["load", "add"]);
+ * assert.deepEqual(parseBytecode(output, "increment").map((l) => l.step), ["read", "add"]);
  * ```
  */
 export function parseBytecode(
@@ -584,11 +355,12 @@ export function parseBytecode(
     );
     if (instruction) {
       const text = instruction[2];
+      const [step, meaning] = explain(text.split(/\s/)[0]);
       lines.push({
         offset: Number(instruction[1]),
         instruction: text,
-        step: stepOf(text),
-        meaning: meaningOf(text),
+        step,
+        meaning,
       });
     } else if (lines.length > 0 && !line.startsWith(" ")) {
       inside = false;
@@ -597,70 +369,107 @@ export function parseBytecode(
   return lines;
 }
 
-function meaningOf(instruction: string): string {
-  const name = instruction.split(/\s/)[0];
-  if (name.startsWith("Lda")) return "load a value into the accumulator";
-  if (name === "Ldar") return "load a register into the accumulator";
-  if (name === "Star" || /^Star\d/.test(name)) {
-    return "store the accumulator in a register";
-  }
-  if (name.startsWith("Sta")) return "store the accumulator back";
-  if (name === "Inc") return "add one to the accumulator";
-  if (name === "ThrowReferenceErrorIfHole") {
-    return "check the `let` is initialised";
-  }
-  if (name === "Return") return "return the accumulator";
-  return "";
+// The instructions of a small read-modify-write, in words: [step, meaning].
+const EXPLAINED: [RegExp, string, string][] = [
+  [
+    /^Get(Keyed|Named)Property$/,
+    "read",
+    "read a property (here an array element) from memory into the accumulator",
+  ],
+  [
+    /^Lda(Current)?ContextSlot|^LdaImmutable(Current)?ContextSlot/,
+    "",
+    "load a variable of the enclosing scope into the accumulator",
+  ],
+  [/^LdaGlobal$/, "", "load a global variable into the accumulator"],
+  [/^LdaZero$/, "", "load 0 into the accumulator"],
+  [/^LdaSmi$/, "", "load a small integer into the accumulator"],
+  [/^LdaUndefined$/, "", "load undefined into the accumulator"],
+  [/^Ldar$/, "", "load a register into the accumulator"],
+  [/^Star\d*$/, "", "copy the accumulator into a register"],
+  [/^ThrowReferenceErrorIfHole$/, "", "check the variable is initialised"],
+  [/^(Inc|Add|AddSmi)$/, "add", "add to the accumulator"],
+  [
+    /^Set(Keyed|Named)Property$/,
+    "write",
+    "write the accumulator to a property (here the array element) in memory",
+  ],
+  [
+    /^Sta(Current)?ContextSlot/,
+    "write",
+    "write the accumulator to a variable of the enclosing scope",
+  ],
+  [/^Return$/, "", "return the accumulator"],
+];
+
+function explain(name: string): [string, string] {
+  const found = EXPLAINED.find(([pattern]) => pattern.test(name));
+  return found ? [found[1], found[2]] : ["", ""];
 }
 
-function stepOf(instruction: string): string {
-  const name = instruction.split(/\s/)[0];
-  if (/^Lda|^Ldar|^GetNamedProperty|^GetKeyedProperty/.test(name)) {
-    return "load";
-  }
-  if (/^(Inc|Add|AddSmi|Dec|Sub|SubSmi)$/.test(name)) return "add";
-  if (/^Sta|^Star|^SetNamedProperty|^SetKeyedProperty/.test(name)) {
-    return "store";
-  }
-  return "";
+/** What {@linkcode printBytecode} returns. */
+export interface BytecodeListing {
+  /** The V8 flags the program ran with. */
+  flags: string;
+  /** The function's instructions, in order. */
+  lines: BytecodeLine[];
 }
 
 /**
- * Runs `workers/counter_increment.ts` in a child `deno` with V8 printing
- * the bytecode of its `increment` function, whose body is `counter++`.
+ * Runs a JavaScript program in a child `deno` with V8 printing the bytecode
+ * of one function (`--print-bytecode --print-bytecode-filter=NAME`), and
+ * keeps that function's instructions. V8 compiles a function to bytecode
+ * when it first runs, so the program must call it.
  *
- * @returns The function's instructions, and the V8 flags used.
- * @throws {Error} When the child fails or prints no bytecode for `increment`.
+ * @param source The program, JavaScript.
+ * @param functionName The function whose bytecode to show.
+ * @returns The flags used and the function's instructions.
+ * @throws {Error} When the child fails or prints no bytecode for the function (as a rejection).
+ * @throws {TypeError} When `functionName` is not a plain identifier (as a rejection).
  *
  * @example
  * ```ts
- * import { counterBytecode } from "./races_and_locks.ts";
+ * import { printBytecode } from "./races_and_locks.ts";
  * import assert from "node:assert/strict";
- * const { lines } = await counterBytecode();
- * assert.deepEqual(
- *   lines.map((l) => l.step).filter((s) => s !== "").slice(0, 3),
- *   ["load", "add", "store"],
+ * const { lines } = await printBytecode(
+ *   "const a = new Int32Array(1); function bump() { a[0]++; } bump();",
+ *   "bump",
  * );
+ * assert.deepEqual(lines.map((l) => l.step).filter((s) => s), ["read", "add", "write"]);
  * ```
  */
-export async function counterBytecode(): Promise<
-  { flags: string; lines: BytecodeLine[] }
-> {
-  const flags = "--print-bytecode,--print-bytecode-filter=increment";
-  const { stdout } = await runCommand(Deno.execPath(), [
-    "run",
-    "--no-config",
-    `--v8-flags=${flags}`,
-    INCREMENT_MODULE.href,
-  ], {
-    what: "Bytecode printer (deno --print-bytecode)",
-    env: { NO_COLOR: "1" },
-  });
-  const lines = parseBytecode(stdout, "increment");
-  if (lines.length === 0) {
-    throw new Error(
-      "Cannot print bytecode: no bytecode for 'increment' in the output, received none",
+export async function printBytecode(
+  source: string,
+  functionName: string,
+): Promise<BytecodeListing> {
+  if (!/^[A-Za-z_$][\w$]*$/.test(functionName)) {
+    throw new TypeError(
+      `Cannot print bytecode: 'functionName' must be an identifier, received ${
+        JSON.stringify(functionName)
+      }`,
     );
   }
-  return { flags, lines };
+  const flags = `--print-bytecode,--print-bytecode-filter=${functionName}`;
+  const file = await Deno.makeTempFile({ suffix: ".js" });
+  try {
+    await Deno.writeTextFile(file, source);
+    const { stdout } = await runCommand(Deno.execPath(), [
+      "run",
+      "--no-config",
+      `--v8-flags=${flags}`,
+      file,
+    ], {
+      what: "Bytecode printer (deno --print-bytecode)",
+      env: { NO_COLOR: "1" },
+    });
+    const lines = parseBytecode(stdout, functionName);
+    if (lines.length === 0) {
+      throw new Error(
+        `Cannot print bytecode: no bytecode for '${functionName}' in the output (is it called?), received none`,
+      );
+    }
+    return { flags, lines };
+  } finally {
+    await Deno.remove(file);
+  }
 }

@@ -1,20 +1,20 @@
 import assert from "node:assert/strict";
 import {
-  drainQueue,
   itemsPerWorker,
   plannedItemMs,
-  poolErrorDemo,
+  QUEUE_WORKER,
+  type QueueWorkerReply,
+  type QueueWorkerRequest,
   timelineFigure,
-  validateQueueParameters,
-  workerLifecycle,
+  validateWorkersParameters,
 } from "./workers_basics.ts";
 
-const good = { workers: 5, items: 10, itemMs: 100, seed: 7 };
+const good = { workers: 5, items: 10, itemMs: 100, seed: 7, jobMs: 50 };
 
-Deno.test("validateQueueParameters names the bad value", () => {
-  assert.equal(validateQueueParameters(good), good);
+Deno.test("validateWorkersParameters names the bad value", () => {
+  assert.equal(validateWorkersParameters(good), good);
   assert.throws(
-    () => validateQueueParameters({ ...good, items: -3 }),
+    () => validateWorkersParameters({ ...good, items: -3 }),
     {
       name: "RangeError",
       message:
@@ -22,12 +22,16 @@ Deno.test("validateQueueParameters names the bad value", () => {
     },
   );
   assert.throws(
-    () => validateQueueParameters({ ...good, itemMs: 0 }),
+    () => validateWorkersParameters({ ...good, itemMs: 0 }),
     /'itemMs' must be a positive number of milliseconds, received 0/,
   );
   assert.throws(
-    () => validateQueueParameters({ ...good, seed: 0.5 }),
+    () => validateWorkersParameters({ ...good, seed: 0.5 }),
     /'seed' must be an integer, received 0.5/,
+  );
+  assert.throws(
+    () => validateWorkersParameters({ ...good, jobMs: -1 }),
+    /'jobMs' must be a positive number of milliseconds, received -1/,
   );
 });
 
@@ -38,82 +42,62 @@ Deno.test("plannedItemMs is seeded and stays within half to one and a half times
   assert.ok(a.every((ms) => ms >= 50 && ms <= 150));
 });
 
-Deno.test("workerLifecycle: create, hello and ready, echo, join, terminate, then silence", async () => {
-  const steps = await workerLifecycle({ jobMs: 80, silenceMs: 100 });
-  assert.deepEqual(steps.map((s) => s.result), [
-    "a Worker object (still loading)",
-    "ready",
-    JSON.stringify({ kind: "echo", value: "hello" }),
-    JSON.stringify({ kind: "echo", value: "hello" }),
-    JSON.stringify({ kind: "done", item: 0 }),
-    "terminated",
-    "no reply",
-  ]);
-  assert.ok(steps[4].ms >= 79, `join took ${steps[4].ms} ms`);
-  assert.ok(steps[6].ms >= 99);
-});
-
-Deno.test("poolErrorDemo: the throwing task rejects, the pool keeps serving", async () => {
-  const result = await poolErrorDemo("bad input");
-  assert.deepEqual(result, {
-    error: "Error: bad input",
-    next: "still serving",
-    completed: 1,
-    failed: 1,
+/** The next message or error event of a worker. */
+function next(worker: Worker): Promise<QueueWorkerReply | ErrorEvent> {
+  return new Promise((resolve) => {
+    worker.onmessage = (event) => resolve(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      resolve(event);
+    };
   });
+}
+
+Deno.test("queue worker answers echo and work, in the order asked", async () => {
+  const worker = new Worker(QUEUE_WORKER, { type: "module" });
+  try {
+    const ask = (request: QueueWorkerRequest) => {
+      const reply = next(worker);
+      worker.postMessage(request);
+      return reply;
+    };
+    assert.deepEqual(await ask({ kind: "echo", value: [1, "two"] }), {
+      kind: "echo",
+      value: [1, "two"],
+    });
+    const started = performance.now();
+    assert.deepEqual(await ask({ kind: "work", item: 7, ms: 30 }), {
+      kind: "done",
+      item: 7,
+    });
+    assert.ok(performance.now() - started >= 29);
+  } finally {
+    worker.terminate();
+  }
 });
 
-Deno.test("drainQueue: every item handled once, by a worker in range, in parallel", async () => {
-  const result = await drainQueue(good);
-  assert.equal(result.records.length, 10);
-  assert.deepEqual(result.records.map((r) => r.item).sort((a, b) => a - b), [
-    0,
-    1,
-    2,
-    3,
-    4,
-    5,
-    6,
-    7,
-    8,
-    9,
-  ]);
-  for (const r of result.records) {
-    assert.ok(r.worker >= 1 && r.worker <= 5);
-    assert.ok(r.endMs - r.startMs >= r.plannedMs - 1, JSON.stringify(r));
+Deno.test("queue worker's throw reaches the parent as an error event naming the message", async () => {
+  const worker = new Worker(QUEUE_WORKER, { type: "module" });
+  try {
+    const reply = next(worker);
+    worker.postMessage({ kind: "throw", message: "bad input: -1" });
+    const event = await reply;
+    assert.ok(event instanceof ErrorEvent);
+    assert.match(event.message, /bad input: -1/);
+  } finally {
+    worker.terminate();
   }
-  // Each worker holds one item at a time.
-  for (let w = 1; w <= 5; w++) {
-    const mine = result.records.filter((r) => r.worker === w)
-      .sort((a, b) => a.startMs - b.startMs);
-    for (let i = 1; i < mine.length; i++) {
-      assert.ok(mine[i].startMs >= mine[i - 1].endMs);
-    }
-  }
-  // Five sleeping workers finish well before one would.
-  assert.ok(
-    result.totalMs < result.plannedTotalMs * 0.75,
-    JSON.stringify(result),
-  );
-  const counts = itemsPerWorker(result, 5);
-  assert.equal(counts.reduce((a, b) => a + b, 0), 10);
-  assert.ok(counts.every((n) => n >= 1));
 });
 
-Deno.test("drainQueue with one worker runs the items in queue order", async () => {
-  const result = await drainQueue({
-    workers: 1,
-    items: 3,
-    itemMs: 10,
-    seed: 1,
-    spin: true,
-  });
-  assert.deepEqual(result.records.map((r) => r.item), [0, 1, 2]);
-  assert.ok(result.totalMs >= result.plannedTotalMs - 1);
-  await assert.rejects(
-    drainQueue({ ...good, workers: 0 }),
-    /'workers'.*received 0/,
-  );
+Deno.test("itemsPerWorker counts each worker's items", () => {
+  const records = [2, 2, 1, 3].map((worker, item) => ({
+    item,
+    worker,
+    plannedMs: 1,
+    startMs: 0,
+    endMs: 1,
+  }));
+  assert.deepEqual(itemsPerWorker(records, 4), [1, 2, 1, 0]);
 });
 
 Deno.test("timelineFigure draws one segment per item on its worker's row", () => {
@@ -121,34 +105,9 @@ Deno.test("timelineFigure draws one segment per item on its worker's row", () =>
     { item: 1, worker: 2, plannedMs: 5, startMs: 0, endMs: 5 },
     { item: 0, worker: 1, plannedMs: 3, startMs: 0, endMs: 3 },
   ];
-  const figure = timelineFigure(
-    { startupMs: 0, totalMs: 5, plannedTotalMs: 8, records },
-    "Two items.",
-  );
+  const figure = timelineFigure(records, "Two items.");
   assert.deepEqual(figure.data.map((t) => t.name), ["item 0", "item 1"]);
   assert.deepEqual(figure.data[1].y, [2, 2]);
   assert.deepEqual(figure.data[1].x, [0, 5]);
   assert.equal(figure.layout.showlegend, false);
-});
-
-Deno.test("drainQueue starts its workers in 12 fresh deno test processes", async () => {
-  // A fresh process is where a worker's unasked first message can be lost
-  // (about one run in three here before the workers waited to be asked).
-  const check = new URL("./testdata/fresh_process_workers.ts", import.meta.url);
-  const runOnce = () =>
-    new Deno.Command(Deno.execPath(), {
-      args: ["test", "--allow-all", "--no-check", check.pathname],
-      env: { NO_COLOR: "1" },
-      signal: AbortSignal.timeout(30_000),
-    }).output();
-  for (let round = 0; round < 4; round++) {
-    for (const output of await Promise.all([runOnce(), runOnce(), runOnce()])) {
-      const decoder = new TextDecoder();
-      assert.equal(
-        output.code,
-        0,
-        decoder.decode(output.stdout) + decoder.decode(output.stderr),
-      );
-    }
-  }
 });

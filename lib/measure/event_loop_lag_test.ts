@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { measureLag } from "./event_loop_lag.ts";
+import { measureLag, measureLagDuring } from "./event_loop_lag.ts";
+import { busyLoop } from "../workloads/workloads.ts";
 
 Deno.test("measureLag() sees a busy loop as a gap between ticks at least as long as the loop", async () => {
   const busy = await measureLag(100, { tickMs: 5, quietTicks: 4 });
@@ -26,5 +27,29 @@ Deno.test("measureLag() rejects bad input, naming it", async () => {
   await assert.rejects(
     measureLag(10, { quietTicks: 0 }),
     /'quietTicks' must be a positive integer, received 0/,
+  );
+});
+
+Deno.test("measureLagDuring() sees no tick during one long loop, and ticks between the pieces of work that yields", async () => {
+  const long = await measureLagDuring(() => busyLoop(60), { tickMs: 2 });
+  assert.equal(long.ticksDuring, 0);
+  // The gap spanning the loop cannot be shorter than the loop.
+  assert.ok(long.maxGapMs >= 60, `gap ${long.maxGapMs}`);
+  assert.ok(long.elapsedMs >= 60);
+  const pieces = await measureLagDuring(async () => {
+    for (let i = 0; i < 6; i++) {
+      busyLoop(10);
+      // The 2 ms tick fell due during the piece, before this timer was set,
+      // so it fires first.
+      await new Promise((resolve) => setTimeout(resolve, 4));
+    }
+  }, { tickMs: 2 });
+  assert.ok(pieces.ticksDuring >= 1, JSON.stringify(pieces));
+});
+
+Deno.test("measureLagDuring() rejects a bad interval, naming it", async () => {
+  await assert.rejects(
+    measureLagDuring(() => {}, { tickMs: 0 }),
+    /'tickMs' must be a positive number of milliseconds, received 0/,
   );
 });

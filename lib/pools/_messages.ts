@@ -49,10 +49,14 @@ export interface SerializedError {
 
 /**
  * Sent by a pool to a new worker, which answers with a
- * {@linkcode ReadyMessage}. The pool asks first because, under `deno test`
- * on Deno 2.9, a message a worker posts on its own while it starts up is
- * sometimes never delivered (2 workers: lost in 18 of 40 fresh runs), while
- * replies to the parent's messages always arrive. Child processes speak
+ * {@linkcode ReadyMessage}. The pool asks first because a message a worker
+ * posts on its own as it starts is sometimes never delivered when the
+ * parent runs under `deno test`, although the worker runs and answers later
+ * messages. `scripts/first_message_repro.ts` reproduces it: 4 workers that
+ * post at top level, 40 fresh `deno test` processes, a first message lost
+ * in 7 of them on Deno 2.9.0 and in 6 on 2.9.6 (none under `deno run`, and
+ * none when the parent set every `onmessage` before starting any timer).
+ * Replies to the parent's messages always arrived. Child processes speak
  * first: their stdout has no such problem.
  */
 export interface HelloMessage {

@@ -147,18 +147,8 @@ export class PoolCore {
     options: RunOptions | undefined,
     batch: boolean,
   ): Promise<unknown> {
-    if (typeof task !== "string") {
-      return Promise.reject(
-        new TypeError(
-          `Cannot run task: 'task' must be a string, received ${typeof task}`,
-        ),
-      );
-    }
-    if (this.#closed) {
-      return Promise.reject(
-        new Error(`Cannot run task '${task}': the pool is closed`),
-      );
-    }
+    const refused = refuseTask(task, this.#closed);
+    if (refused !== undefined) return refused;
     if (this.#startError !== undefined) {
       return Promise.reject(this.#startError);
     }
@@ -600,6 +590,29 @@ export class PoolCore {
   }
 }
 
+/**
+ * The rejection every pool gives a task it cannot take: a name that is not
+ * a string, or a closed pool; `undefined` when the task may go on.
+ */
+export function refuseTask(
+  task: unknown,
+  closed: boolean,
+): Promise<never> | undefined {
+  if (typeof task !== "string") {
+    return Promise.reject(
+      new TypeError(
+        `Cannot run task: 'task' must be a string, received ${typeof task}`,
+      ),
+    );
+  }
+  if (closed) {
+    return Promise.reject(
+      new Error(`Cannot run task '${task}': the pool is closed`),
+    );
+  }
+  return undefined;
+}
+
 /** Options both pools share. */
 export interface CommonOptions {
   size?: number;
@@ -673,7 +686,7 @@ export function toModuleUrl(context: string, module: unknown): URL {
 
 /** `map()` of both pools: chunked batches, results in input order. */
 export async function mapChunks<T>(
-  core: PoolCore,
+  core: Pick<PoolCore, "submit">,
   size: number,
   task: string,
   inputs: Iterable<unknown>,
