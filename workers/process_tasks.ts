@@ -1,11 +1,6 @@
-/**
- * The task module of the processes notebook (06): `cube`, the course's
- * version of the `Pool.map(cube, range(10))` example, run by a
- * {@linkcode ProcessPool}.
- *
- * @module
- */
-
+// The task module of notebook 06's process pool: expose() lets a ProcessPool
+// call `cube` (the seeds' Pool(4).map(cube, range(10))) and `pid` by name in
+// each child.
 import { expose } from "../lib/pools/expose.ts";
 
 expose({

@@ -55,3 +55,40 @@ export function isQuickMode(): boolean {
 export function sized<T>(full: T, quick: T): T {
   return isQuickMode() ? quick : full;
 }
+
+/**
+ * The sentence {@linkcode quickModeNote} prints: in quick mode the workloads
+ * are too small to measure, so a speedup or a time from them says nothing
+ * about the machine.
+ *
+ * @example
+ * ```ts
+ * import { QUICK_MODE_NOTE } from "./quick_mode.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(QUICK_MODE_NOTE, /not meaningful/);
+ * ```
+ */
+export const QUICK_MODE_NOTE =
+  "Quick mode (COURSE_QUICK=1): the workloads are shrunk to test size, too small to measure, so these numbers are not meaningful; run without quick mode to measure.";
+
+/**
+ * Prints {@linkcode QUICK_MODE_NOTE} when quick mode is on, and nothing
+ * otherwise. Call it beside every measured result a notebook shows (a
+ * table, a chart, a sentence with a number), so nobody takes a test-sized
+ * figure at face value.
+ *
+ * @example
+ * ```ts
+ * import { isQuickMode, QUICK_MODE_NOTE, quickModeNote } from "./quick_mode.ts";
+ * import assert from "node:assert/strict";
+ * const printed: string[] = [];
+ * const log = console.log;
+ * console.log = (line: string) => printed.push(line);
+ * quickModeNote();
+ * console.log = log;
+ * assert.deepEqual(printed, isQuickMode() ? [QUICK_MODE_NOTE] : []);
+ * ```
+ */
+export function quickModeNote(): void {
+  if (isQuickMode()) console.log(QUICK_MODE_NOTE);
+}

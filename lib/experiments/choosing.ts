@@ -1,7 +1,9 @@
 /**
- * The experiments of notebook 09 (choosing): the seeds' decision flowchart
- * ("threads or processes?") walked step by step, with every answer
- * translated into Deno terms; and "measure my workload": one task of a task
+ * The experiments of notebook 09 (choosing): Deno's decision flowchart
+ * (`notebooks/figures/deno_decision_flowchart.mmd`: the seeds' "threads or
+ * processes?" chart with the event loop, Workers and child processes as its
+ * leaves) walked step by step, each step explained, with the seeds' Python
+ * answer beside Deno's; and "measure my workload": one task of a task
  * module run over a list of inputs four ways (sequentially, as async tasks,
  * on Workers, in child processes), the results checked equal and the fastest
  * way named.
@@ -22,6 +24,11 @@ export interface WorkloadTraits {
   cpuBound: boolean;
   /** Can it be broken into independent chunks? Asked when CPU-bound. */
   independentChunks?: boolean;
+  /**
+   * Must a crash stay apart from your program, or is the work another
+   * program? Asked when CPU-bound in independent chunks.
+   */
+  needIsolation?: boolean;
   /** Does it mostly wait for I/O (network, disk)? Asked when not CPU-bound. */
   ioBound?: boolean;
   /** Do the concurrent parts need to share data often? Asked when I/O-bound. */
@@ -40,9 +47,14 @@ export interface Step {
   why: string;
 }
 
+/** The leaves of Deno's decision flowchart. */
+export type Leaf = "event loop" | "workers" | "child processes" | "sequential";
+
 /** The outcome of {@linkcode recommend}. */
 export interface Recommendation {
-  /** What to use in Deno. */
+  /** The leaf of Deno's flowchart the answers lead to. */
+  leaf: Leaf;
+  /** What to use in Deno, in a sentence. */
   choice: string;
   /** What the Python seeds recommend at the same leaf. */
   python: string;
@@ -63,11 +75,13 @@ function need(traits: WorkloadTraits, name: keyof WorkloadTraits): boolean {
 }
 
 /**
- * Walks the decision flowchart of the seeds with your answers and returns
- * the Deno recommendation, the Python one, and the reason at each step.
- * Python's multiprocessing maps to Workers or child processes; its
- * multithreading for I/O maps to async/await on the event loop, or to
- * Workers with a `SharedArrayBuffer` when data must be shared often.
+ * Walks Deno's decision flowchart with your answers and returns the leaf
+ * (the event loop, Workers, child processes or sequential code), what to
+ * use there, the Python seeds' answer at the same place, and the reason at
+ * each step. The chart is the seeds' one with one more question: CPU work in
+ * independent chunks goes to Workers, or to child processes when a crash
+ * must stay apart or the work is another program. Python's multithreading
+ * for I/O becomes the event loop.
  *
  * @param traits Your answers; only those on the path taken are needed.
  * @returns The recommendation with its steps.
@@ -77,96 +91,124 @@ function need(traits: WorkloadTraits, name: keyof WorkloadTraits): boolean {
  * ```ts
  * import { recommend } from "./choosing.ts";
  * import assert from "node:assert/strict";
- * const r = recommend({ cpuBound: true, independentChunks: true });
- * assert.match(r.choice, /Workers/);
- * assert.equal(r.steps.length, 2);
+ * const r = recommend({
+ *   cpuBound: true,
+ *   independentChunks: true,
+ *   needIsolation: false,
+ * });
+ * assert.equal(r.leaf, "workers");
+ * assert.equal(r.steps.length, 3);
  * ```
  */
 export function recommend(traits: WorkloadTraits): Recommendation {
   const steps: Step[] = [];
-  const yes = (value: boolean) => (value ? "yes" : "no");
-  const cpu = need(traits, "cpuBound");
-  steps.push({
-    question: "Is your task CPU-intensive?",
-    answer: yes(cpu),
-    why: cpu
-      ? "Only more cores help CPU work; the one event loop runs one thing at a time."
-      : "Without heavy computing, the question is how much the work waits.",
-  });
-  if (cpu) {
-    const chunks = need(traits, "independentChunks");
+  const ask = (
+    name: keyof WorkloadTraits,
+    question: string,
+    why: { yes: string; no: string },
+    answers = { yes: "yes", no: "no" },
+  ): boolean => {
+    const value = need(traits, name);
     steps.push({
-      question: "Can you break it into independent chunks?",
-      answer: yes(chunks),
-      why: chunks
-        ? "Independent chunks can run on separate cores with little talking."
-        : "Chunks that depend on each other serialize; parallel units would mostly wait.",
+      question,
+      answer: value ? answers.yes : answers.no,
+      why: value ? why.yes : why.no,
     });
-    return chunks
-      ? {
-        choice:
-          "Workers (a WorkerPool), or child processes (a ProcessPool) when you need crash isolation or separate permissions",
-        python: "multiprocessing",
-        steps,
-      }
-      : {
-        choice:
-          "Sequential code, or a better algorithm; keep it off the main loop with one Worker if it must stay responsive",
-        python: "sequential or specialized algorithms",
-        steps,
-      };
-  }
-  const io = need(traits, "ioBound");
-  steps.push({
-    question: "Is your task I/O-bound?",
-    answer: yes(io),
-    why: io
-      ? "Waiting is what the event loop overlaps for free."
-      : "Neither computing hard nor waiting: there is nothing to overlap.",
+    return value;
+  };
+  const reach = (
+    leaf: Leaf,
+    choice: string,
+    python: string,
+  ): Recommendation => ({
+    leaf,
+    choice,
+    python,
+    steps,
   });
-  if (!io) {
-    return {
-      choice: "Sequential code",
-      python: "sequential processing",
-      steps,
-    };
-  }
-  const share = need(traits, "shareDataOften");
-  steps.push({
-    question: "Do you need to share data frequently?",
-    answer: yes(share),
-    why: share
-      ? "Async tasks already share one heap; Workers share only a SharedArrayBuffer, with Atomics."
-      : "Without sharing, the count of operations decides.",
-  });
-  if (share) {
-    return {
-      choice:
-        "async/await on the event loop (one heap, no locks needed between awaits); Workers with a SharedArrayBuffer only if CPU work joins in",
-      python: "multithreading",
-      steps,
-    };
-  }
-  const many = need(traits, "manyIoOperations");
-  steps.push({
-    question: "How many I/O operations?",
-    answer: many ? "many" : "few",
-    why: many
-      ? "Many waits overlap on the event loop; cap them with a concurrency limit."
-      : "A few waits barely benefit from overlapping.",
-  });
-  return many
-    ? {
-      choice:
-        "async/await with Promise.all and a concurrency limit, on the event loop",
-      python: "multithreading",
-      steps,
+  if (
+    ask("cpuBound", "Is your task CPU-intensive?", {
+      yes:
+        "Only more cores help CPU work; the one event loop runs one thing at a time.",
+      no: "Without heavy computing, the question is how much the work waits.",
+    })
+  ) {
+    if (
+      !ask("independentChunks", "Can you break it into independent chunks?", {
+        yes:
+          "Independent chunks can run on separate cores with little talking.",
+        no:
+          "Chunks that depend on each other serialize; parallel units would mostly wait.",
+      })
+    ) {
+      return reach(
+        "sequential",
+        "Sequential code, or a better algorithm; keep it off the main loop with one Worker if it must stay responsive",
+        "sequential or specialized algorithms",
+      );
     }
-    : {
-      choice: "async/await, or plain sequential awaits",
-      python: "async/await or sequential",
-      steps,
-    };
+    return ask(
+        "needIsolation",
+        "Must a crash stay apart, or is the work another program?",
+        {
+          yes:
+            "A child process has its own memory and exit code: its crash cannot take your program down.",
+          no:
+            "Workers start faster, use less memory and can share a SharedArrayBuffer; an uncaught error kills only the worker.",
+        },
+      )
+      ? reach(
+        "child processes",
+        "Child processes: a ProcessPool for your own tasks, Deno.Command for another program",
+        "multiprocessing",
+      )
+      : reach(
+        "workers",
+        "Workers: a WorkerPool of your task module",
+        "multiprocessing",
+      );
+  }
+  if (
+    !ask("ioBound", "Is your task I/O-bound?", {
+      yes: "Waiting is what the event loop overlaps for free.",
+      no: "Neither computing hard nor waiting: there is nothing to overlap.",
+    })
+  ) {
+    return reach("sequential", "Sequential code", "sequential processing");
+  }
+  if (
+    ask("shareDataOften", "Do you need to share data frequently?", {
+      yes:
+        "Async tasks already share one heap; Workers share only a SharedArrayBuffer, with Atomics.",
+      no: "Without sharing, the count of operations decides.",
+    })
+  ) {
+    return reach(
+      "event loop",
+      "async/await on the event loop (one heap, no locks needed between awaits); Workers with a SharedArrayBuffer only if CPU work joins in",
+      "multithreading",
+    );
+  }
+  return ask(
+      "manyIoOperations",
+      "How many I/O operations?",
+      {
+        yes:
+          "Many waits overlap on the event loop; cap them with a concurrency limit.",
+        no: "A few waits barely benefit from overlapping.",
+      },
+      { yes: "many", no: "few" },
+    )
+    ? reach(
+      "event loop",
+      "async/await with Promise.all and a concurrency limit, on the event loop",
+      "multithreading",
+    )
+    : reach(
+      "event loop",
+      "async/await, or plain sequential awaits",
+      "async/await or sequential",
+    );
 }
 
 /** The learner's task module, `workers/my_workload.ts`. */

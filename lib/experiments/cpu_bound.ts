@@ -2,26 +2,72 @@
  * The experiments of notebook 04 (CPU-bound work), also run by notebook 00,
  * notebook 10 and `deno task bench`, so they all measure the same thing.
  *
+ * - {@linkcode COUNT_PRIMES_WORKER} and {@linkcode PRIMES_TASKS}: the worker
+ *   the notebook starts one per chunk, and the task module its pools (and
+ *   every experiment here) run.
  * - {@linkcode cpuBoundExperiment}: one prime-counting workload run
  *   sequentially, as async tasks on the one event loop, on a
  *   {@linkcode WorkerPool} and on a {@linkcode ProcessPool}.
  * - {@linkcode scalingExperiment} and {@linkcode chunkSizeSweep}: how the
- *   count scales with the number of workers (behind the scaling curve and
- *   the Amdahl fit), and how the chunk size changes its time. Both start one
- *   {@linkcode WorkerPool} of the largest size needed, warm it, and limit how
- *   many chunks are in flight at once, so the workers' start-up is paid once
- *   and never timed.
+ *   count scales with the number of workers, and how the chunk size changes
+ *   its time. Both start one {@linkcode WorkerPool} of the largest size
+ *   needed, warm it, and limit how many chunks are in flight at once, so the
+ *   workers' start-up is paid once and never timed.
+ * - {@linkcode readAmdahl}: Amdahl's law fitted to the scaling points, with
+ *   what the spread of the runs allows, so a fit on few cores is read as
+ *   what it is.
  *
  * @module
  */
 
 import { ProcessPool } from "../pools/process_pool.ts";
-import { TASKS_MODULE } from "../workloads/tasks_module.ts";
 import { median, timeIt } from "../measure/time_it.ts";
+import { type AmdahlFit, fitAmdahl } from "../measure/amdahl.ts";
 import { countPrimes, splitRange } from "../workloads/workloads.ts";
 import { assertInteger } from "../util/validate.ts";
 import { mapLimited } from "../util/map_limited.ts";
 import { WorkerPool } from "../pools/worker_pool.ts";
+
+/**
+ * The URL of `workers/count_primes_worker.ts`: a plain worker (no pool) that
+ * answers a `{ start, end }` message with the count of primes in that range.
+ *
+ * @example
+ * ```ts
+ * import { COUNT_PRIMES_WORKER } from "./cpu_bound.ts";
+ * import assert from "node:assert/strict";
+ * const worker = new Worker(COUNT_PRIMES_WORKER, { type: "module" });
+ * const count = await new Promise((resolve) => {
+ *   worker.onmessage = (event) => resolve(event.data);
+ *   worker.postMessage({ start: 0, end: 100 });
+ * });
+ * worker.terminate();
+ * assert.equal(count, 25);
+ * ```
+ */
+export const COUNT_PRIMES_WORKER: URL = new URL(
+  "../../workers/count_primes_worker.ts",
+  import.meta.url,
+);
+
+/**
+ * The URL of `workers/primes_tasks.ts`, the task module that exposes
+ * `countPrimes({ start, end })` to a {@linkcode WorkerPool} or a
+ * {@linkcode ProcessPool}. Every experiment of this module runs it.
+ *
+ * @example
+ * ```ts
+ * import { PRIMES_TASKS } from "./cpu_bound.ts";
+ * import { WorkerPool } from "../pools/worker_pool.ts";
+ * import assert from "node:assert/strict";
+ * await using pool = new WorkerPool(PRIMES_TASKS, { size: 1 });
+ * assert.deepEqual(await pool.map("countPrimes", [{ start: 0, end: 100 }]), [25]);
+ * ```
+ */
+export const PRIMES_TASKS: URL = new URL(
+  "../../workers/primes_tasks.ts",
+  import.meta.url,
+);
 
 /** The ways the workload can be run. */
 export type CpuBoundMode =
@@ -108,11 +154,12 @@ export async function cpuBoundExperiment(
   const inputs = ranges.map(([start, end]) => ({ start, end }));
   const sum = (counts: number[]) =>
     counts.reduce((total, count) => total + count, 0);
-  await using workers = new WorkerPool(TASKS_MODULE, {
+  // Warm across reruns in a notebook kernel: start-up is not what is timed.
+  await using workers = new WorkerPool(PRIMES_TASKS, {
     size: parallelism,
     idleTimeoutMs: Infinity,
   });
-  await using processes = new ProcessPool(TASKS_MODULE, {
+  await using processes = new ProcessPool(PRIMES_TASKS, {
     size: parallelism,
     idleTimeoutMs: Infinity,
   });
@@ -334,7 +381,7 @@ export async function scalingExperiment(
   );
   const ranges = splitRange(0, limit, Math.ceil(limit / chunks));
   const size = Math.max(...workerCounts);
-  await using pool = new WorkerPool(TASKS_MODULE, {
+  await using pool = new WorkerPool(PRIMES_TASKS, {
     size: size,
     idleTimeoutMs: Infinity,
   });
@@ -447,7 +494,7 @@ export async function chunkSizeSweep(
   chunkSizes.forEach((size, index) =>
     assertInteger(where, `chunkSizes[${index}]`, size)
   );
-  await using pool = new WorkerPool(TASKS_MODULE, {
+  await using pool = new WorkerPool(PRIMES_TASKS, {
     size: workers,
     idleTimeoutMs: Infinity,
   });
@@ -481,4 +528,92 @@ export async function chunkSizeSweep(
     onPoint?.(point);
   }
   return points;
+}
+
+/** What {@linkcode readAmdahl} makes of the points of a scaling experiment. */
+export interface AmdahlReading {
+  /**
+   * The core counts measured: `min(workers, cores)` of every point with no
+   * more workers than cores, the only `n` the fit sees. Points with more
+   * workers than cores add runs at `n = cores`, nothing new.
+   */
+  coreCounts: number[];
+  /** Amdahl's law fitted to the median speedups at those core counts. */
+  fit: AmdahlFit;
+  /** Fitted to each point's slowest run instead: the lowest `p` the runs allow. */
+  slowestFit: AmdahlFit;
+  /** Fitted to each point's fastest run instead: the highest `p` the runs allow. */
+  fastestFit: AmdahlFit;
+}
+
+/**
+ * Fits Amdahl's law to the points of {@linkcode scalingExperiment} that
+ * measure a new core count (`workers <= cores`), three times: to the
+ * medians, to the slowest runs and to the fastest runs. The spread of the
+ * three says how firmly the data pin the parallel fraction `p` down.
+ *
+ * Read it with the number of core counts in mind: the law has one unknown,
+ * and at one core every speedup is 1, so with two core counts `p` is simply
+ * whatever passes through the speedup at two. The fit error is then zero by
+ * construction, and says nothing about whether the law describes the job;
+ * `1 / (1 - p)`, the speedup on unlimited cores, is an extrapolation far
+ * beyond the data.
+ *
+ * @param points The scaling points, the first at one worker.
+ * @param cores The machine's cores, a positive integer.
+ * @returns The core counts the fit saw and the three fits.
+ * @throws {RangeError} When `cores` is not a positive integer, `points` is
+ *   empty, or the first point is not at one worker (speedups are against it).
+ *
+ * @example
+ * ```ts
+ * import { readAmdahl } from "./cpu_bound.ts";
+ * import assert from "node:assert/strict";
+ * const point = (workers: number, speedup: number) => ({
+ *   workers, primes: 0, samplesMs: [], medianMs: 0, minMs: 0, maxMs: 0,
+ *   speedup, minSpeedup: speedup - 0.05, maxSpeedup: speedup + 0.05,
+ * });
+ * const reading = readAmdahl([point(1, 1), point(2, 1.9), point(3, 1.8)], 2);
+ * assert.deepEqual(reading.coreCounts, [1, 2]);
+ * assert.ok(reading.fit.rmse < 1e-6); // two core counts: always a perfect fit
+ * assert.ok(reading.slowestFit.parallelFraction < reading.fastestFit.parallelFraction);
+ * ```
+ */
+export function readAmdahl(
+  points: readonly ScalingPoint[],
+  cores: number,
+): AmdahlReading {
+  const where = "Cannot read Amdahl's law";
+  assertInteger(where, "cores", cores);
+  if (!Array.isArray(points) || points.length === 0) {
+    throw new RangeError(
+      `${where}: 'points' must be a non-empty array of scaling points, received ${
+        Array.isArray(points) ? "0 points" : typeof points
+      }`,
+    );
+  }
+  if (points[0].workers !== 1) {
+    throw new RangeError(
+      `${where}: the first point must be at 1 worker, since speedups are against it, received ${
+        points[0].workers
+      }`,
+    );
+  }
+  const measured = points.filter((point) => point.workers <= cores);
+  const fitTo = (speedup: (point: ScalingPoint) => number) =>
+    fitAmdahl(
+      measured.map((point) => ({
+        processors: point.workers,
+        speedup: speedup(point),
+      })),
+    );
+  return {
+    coreCounts: [...new Set(measured.map((point) => point.workers))].sort((
+      a,
+      b,
+    ) => a - b),
+    fit: fitTo((point) => point.speedup),
+    slowestFit: fitTo((point) => point.minSpeedup),
+    fastestFit: fitTo((point) => point.maxSpeedup),
+  };
 }

@@ -2,9 +2,16 @@ import assert from "node:assert/strict";
 import {
   checkCpuBoundParameters,
   chunkSizeSweep,
+  COUNT_PRIMES_WORKER,
   cpuBoundExperiment,
+  PRIMES_TASKS,
+  readAmdahl,
   scalingExperiment,
+  type ScalingPoint,
 } from "./cpu_bound.ts";
+import { amdahlSpeedup } from "../measure/amdahl.ts";
+import { ProcessPool } from "../pools/process_pool.ts";
+import { WorkerPool } from "../pools/worker_pool.ts";
 import { countPrimes } from "../workloads/workloads.ts";
 
 Deno.test("cpuBoundExperiment() finds the same primes in every mode, with the first mode as baseline", async () => {
@@ -150,4 +157,107 @@ Deno.test("chunkSizeSweep rejects bad options", async () => {
     () => chunkSizeSweep(100, [10], { workers: 0 }),
     /'workers' must be a positive integer, received 0/,
   );
+});
+
+Deno.test("COUNT_PRIMES_WORKER answers each range with its count of primes", async () => {
+  const ranges = [[0, 100], [100, 1_000], [1_000, 1_000]];
+  for (const [start, end] of ranges) {
+    const worker = new Worker(COUNT_PRIMES_WORKER, { type: "module" });
+    try {
+      const count = await new Promise((resolve, reject) => {
+        worker.onmessage = (event) => resolve(event.data);
+        worker.onerror = (event) => {
+          event.preventDefault();
+          reject(new Error(event.message));
+        };
+        worker.postMessage({ start, end });
+      });
+      assert.equal(count, countPrimes(start, end), `[${start}, ${end})`);
+    } finally {
+      worker.terminate();
+    }
+  }
+});
+
+Deno.test("PRIMES_TASKS serves countPrimes to both pools", async () => {
+  const inputs = [{ start: 0, end: 100 }, { start: 100, end: 1_000 }];
+  const expected = inputs.map(({ start, end }) => countPrimes(start, end));
+  await using workers = new WorkerPool(PRIMES_TASKS, { size: 2 });
+  assert.deepEqual(await workers.map("countPrimes", inputs), expected);
+  await using processes = new ProcessPool(PRIMES_TASKS, { size: 1 });
+  assert.deepEqual(await processes.map("countPrimes", inputs), expected);
+});
+
+function scalingPoint(
+  workers: number,
+  speedup: number,
+  spread = 0,
+): ScalingPoint {
+  return {
+    workers,
+    primes: 1,
+    samplesMs: [],
+    medianMs: 100 / speedup,
+    minMs: 100 / (speedup + spread),
+    maxMs: 100 / (speedup - spread),
+    speedup,
+    minSpeedup: speedup - spread,
+    maxSpeedup: speedup + spread,
+  };
+}
+
+Deno.test("readAmdahl() on two cores fits the one speedup at 2 exactly and ignores oversubscribed points", () => {
+  const reading = readAmdahl([
+    scalingPoint(1, 1, 0.02),
+    scalingPoint(2, 1.9, 0.05),
+    scalingPoint(3, 1.5),
+    scalingPoint(4, 1.2),
+  ], 2);
+  assert.deepEqual(reading.coreCounts, [1, 2]);
+  // One unknown through the one informative point: p = 2 (1 - 1 / 1.9).
+  assert.ok(Math.abs(reading.fit.parallelFraction - 2 * (1 - 1 / 1.9)) < 1e-6);
+  assert.ok(reading.fit.rmse < 1e-6);
+  assert.ok(
+    reading.slowestFit.parallelFraction < reading.fit.parallelFraction &&
+      reading.fit.parallelFraction < reading.fastestFit.parallelFraction,
+  );
+  // A spread of +-0.05 at n = 2 moves the limit 1 / (1 - p) a long way.
+  assert.ok(
+    reading.fastestFit.maxSpeedup - reading.slowestFit.maxSpeedup > 10,
+    `${reading.slowestFit.maxSpeedup} .. ${reading.fastestFit.maxSpeedup}`,
+  );
+});
+
+Deno.test("readAmdahl() on more cores recovers the p that made the speedups", () => {
+  const points = [1, 2, 3, 4, 5, 6, 7, 8].map((workers) =>
+    scalingPoint(workers, amdahlSpeedup(0.9, workers))
+  );
+  const reading = readAmdahl(points, 8);
+  assert.deepEqual(reading.coreCounts, [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.ok(Math.abs(reading.fit.parallelFraction - 0.9) < 1e-6);
+});
+
+Deno.test("readAmdahl() rejects points it cannot read, naming the value", async (t) => {
+  const cases: [ScalingPoint[], number, RegExp][] = [
+    [[scalingPoint(1, 1)], 0, /'cores' must be a positive integer, received 0/],
+    [
+      [],
+      2,
+      /'points' must be a non-empty array of scaling points, received 0 points/,
+    ],
+    [
+      [scalingPoint(2, 1), scalingPoint(4, 1.5)],
+      4,
+      /the first point must be at 1 worker, since speedups are against it, received 2/,
+    ],
+  ];
+  for (const [points, cores, message] of cases) {
+    await t.step(message.source, () => {
+      assert.throws(() => readAmdahl(points, cores), (error: Error) => {
+        assert.ok(error instanceof RangeError);
+        assert.match(error.message, message);
+        return true;
+      });
+    });
+  }
 });

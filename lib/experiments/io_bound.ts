@@ -2,10 +2,10 @@
  * The experiments of notebook 05 (I/O-bound work): requests to a slow
  * loopback server made one at a time, all at once, through a concurrency
  * limit, from workers and from child processes; throughput against
- * concurrency beside Little's law; sleeping tasks run in turn and together;
- * and file I/O: `files` files written and read back one after another, all at
- * once with `Promise.all`, and split across workers, in a temporary directory
- * removed afterwards, with the bytes read checked against the bytes written.
+ * concurrency beside Little's law; and file I/O: `files` files written and
+ * read back one after another, all at once with `Promise.all`, and split
+ * across workers, in a temporary directory removed afterwards, with the bytes
+ * read checked against the bytes written.
  *
  * @module
  */
@@ -16,7 +16,6 @@ import { mapLimited } from "../util/map_limited.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
 import { median, timeIt } from "../measure/time_it.ts";
 import { WorkerPool } from "../pools/worker_pool.ts";
-import { sleep } from "../workloads/workloads.ts";
 import { readFilesInTurn, writeFilesInTurn } from "../workloads/file_io.ts";
 
 /**
@@ -379,79 +378,6 @@ export async function throughputSweep(
     onPoint?.(point);
   }
   return points;
-}
-
-/** The result of {@linkcode sleepingTasks}. */
-export interface SleepingTasksResult {
-  /** Wall-clock time running the tasks one after another, in milliseconds. */
-  sequentialMs: number;
-  /** Wall-clock time running them all at once, in milliseconds. */
-  concurrentMs: number;
-  /** The most tasks asleep at the same moment while they ran in turn: 1. */
-  sequentialMostAsleep: number;
-  /** The most tasks asleep at the same moment while they ran at once: all. */
-  concurrentMostAsleep: number;
-}
-
-/** Options of {@linkcode sleepingTasks}. */
-export interface SleepingTasksOptions {
-  /**
-   * Called with `(0, 2 x count)` at the start and `(done, 2 x count)` as
-   * each task wakes: one at a time while they run in turn, all together
-   * when they run at once.
-   * @default {undefined}
-   */
-  onProgress?: (done: number, total: number) => void;
-}
-
-/**
- * Runs `count` tasks that each sleep `ms` milliseconds, first one after
- * another, then all at once: the seeds' "5 tasks x 2 s" demonstration.
- *
- * @param count How many tasks, a positive integer.
- * @param ms How long each sleeps, in milliseconds.
- * @param options Progress.
- * @returns Both wall-clock times, and how many tasks slept at once in each.
- * @throws {RangeError} When `count` is not a positive integer or `ms` is negative.
- *
- * @example
- * ```ts
- * import { sleepingTasks } from "./io_bound.ts";
- * import assert from "node:assert/strict";
- * const slept = await sleepingTasks(3, 20);
- * assert.equal(slept.sequentialMostAsleep, 1);
- * assert.equal(slept.concurrentMostAsleep, 3);
- * assert.ok(slept.sequentialMs >= 3 * 20 - 1);
- * ```
- */
-export async function sleepingTasks(
-  count: number,
-  ms: number,
-  options: SleepingTasksOptions = {},
-): Promise<SleepingTasksResult> {
-  assertInteger("Cannot run sleeping tasks", "count", count);
-  const step = progressSteps(2 * count, options.onProgress);
-  let asleep = 0;
-  let mostAsleep = 0;
-  const task = async () => {
-    mostAsleep = Math.max(mostAsleep, ++asleep);
-    await sleep(ms);
-    asleep--;
-    step();
-  };
-  let started = performance.now();
-  for (let i = 0; i < count; i++) await task();
-  const sequentialMs = performance.now() - started;
-  const sequentialMostAsleep = mostAsleep;
-  mostAsleep = 0;
-  started = performance.now();
-  await Promise.all(Array.from({ length: count }, task));
-  return {
-    sequentialMs,
-    concurrentMs: performance.now() - started,
-    sequentialMostAsleep,
-    concurrentMostAsleep: mostAsleep,
-  };
 }
 
 /** The URL of `workers/file_io_worker.ts`, the task module the worker mode runs. */

@@ -5,7 +5,6 @@ import {
   fileIoExperiment,
   IO_MODES,
   ioModesExperiment,
-  sleepingTasks,
   throughputSweep,
 } from "./io_bound.ts";
 import { startLatencyServer } from "../workloads/latency_server.ts";
@@ -116,39 +115,6 @@ Deno.test("throughputSweep follows Little's law on an idle server", async () => 
     () => throughputSweep(server.url, 0, [1]),
     /'latencyMs' must be a positive number of milliseconds, received 0/,
   );
-});
-
-Deno.test("sleepingTasks() sleeps one task at a time in turn and all at once together", async () => {
-  const slept = await sleepingTasks(5, 40);
-  // In turn, one task sleeps at a time; at once, all five sleep together.
-  assert.equal(slept.sequentialMostAsleep, 1);
-  assert.equal(slept.concurrentMostAsleep, 5);
-  // Timers never fire early: both times are at least what was slept.
-  assert.ok(
-    slept.sequentialMs >= 5 * 40 - 5,
-    `sequential ${slept.sequentialMs}`,
-  );
-  assert.ok(slept.concurrentMs >= 40 - 1, `concurrent ${slept.concurrentMs}`);
-  await assert.rejects(
-    () => sleepingTasks(0, 10),
-    /'count' must be a positive integer, received 0/,
-  );
-});
-
-Deno.test("sleepingTasks reports each task as it wakes", async () => {
-  const calls: [number, number, number][] = [];
-  const started = performance.now();
-  await sleepingTasks(3, 30, {
-    onProgress: (done, total) =>
-      calls.push([done, total, performance.now() - started]),
-  });
-  assert.deepEqual(
-    calls.map(([done, total]) => [done, total]),
-    Array.from({ length: 7 }, (_, done) => [done, 6]),
-  );
-  // In turn the tasks wake at least a sleep apart.
-  const wakes = calls.map(([, , at]) => at);
-  assert.ok(wakes[3] >= 3 * 30 - 5, `third sequential wake at ${wakes[3]}`);
 });
 
 async function tempEntries(): Promise<Set<string>> {

@@ -2,27 +2,73 @@
  * The experiments of the price-of-talking notebook (07): what it costs to
  * move a payload to a Worker and back by structured clone, by transfer, and
  * through a `SharedArrayBuffer`, and to a child process and back through its
- * pipes. The partner on the other side is `workers/echo_worker.ts`, resolved
- * here so notebook cells need no `import.meta`.
+ * pipes. The partners are the notebook's own: the Worker runs
+ * {@linkcode ECHO_WORKER}, the child runs {@linkcode PIPE_ECHO_SOURCE}.
  *
  * @module
  */
 
-import type { EchoReply, EchoRequest } from "../../workers/echo_worker.ts";
 import { median } from "../measure/time_it.ts";
 import { assertInteger } from "../util/validate.ts";
 
-const ECHO_MODULE = new URL("../../workers/echo_worker.ts", import.meta.url);
+/**
+ * The URL of `workers/echo_worker.ts`, notebook 07's worker: it adds 1 to
+ * the first byte of what it is sent, then copies a `{ buffer }` back, moves
+ * a `{ buffer, move: true }` back in a transfer list, and answers a
+ * `SharedArrayBuffer` with its last byte only.
+ *
+ * @example
+ * ```ts
+ * import { ECHO_WORKER } from "./price_of_talking.ts";
+ * import assert from "node:assert/strict";
+ * const worker = new Worker(ECHO_WORKER, { type: "module" });
+ * const shared = new SharedArrayBuffer(4);
+ * const last = await new Promise((resolve) => {
+ *   worker.onmessage = (event) => resolve(event.data);
+ *   worker.postMessage(shared);
+ * });
+ * worker.terminate();
+ * assert.equal(last, 0);
+ * assert.equal(new Uint8Array(shared)[0], 1); // the worker's write, seen here
+ * ```
+ */
+export const ECHO_WORKER: URL = new URL(
+  "../../workers/echo_worker.ts",
+  import.meta.url,
+);
+
+/**
+ * The whole source of notebook 07's echo child, run with `deno eval`: it
+ * copies its stdin to its stdout until the stdin closes.
+ *
+ * @example
+ * ```ts
+ * import { PIPE_ECHO_SOURCE } from "./price_of_talking.ts";
+ * import assert from "node:assert/strict";
+ * const child = new Deno.Command(Deno.execPath(), {
+ *   args: ["eval", PIPE_ECHO_SOURCE],
+ *   stdin: "piped",
+ *   stdout: "piped",
+ * }).spawn();
+ * const writer = child.stdin.getWriter();
+ * await writer.write(new TextEncoder().encode("echo"));
+ * await writer.close();
+ * assert.equal(new TextDecoder().decode((await child.output()).stdout), "echo");
+ * ```
+ */
+export const PIPE_ECHO_SOURCE =
+  "await Deno.stdin.readable.pipeTo(Deno.stdout.writable);";
 
 /**
  * How a payload travels:
  *
  * - `clone`: `postMessage(buffer)` to a Worker and back; copied each way.
  * - `transfer`: `postMessage(buffer, [buffer])` and back; moved, not copied.
- * - `shared`: a `SharedArrayBuffer` handed over once; each round trip sends
- *   only a tiny message and the Worker reads and writes the shared bytes.
+ * - `shared`: a `SharedArrayBuffer` posted to a Worker: only a handle to the
+ *   same memory travels, the Worker reads and writes the bytes in place and
+ *   answers with one number.
  * - `pipe`: written to a child process's stdin and read back from its
- *   stdout, length-prefixed.
+ *   stdout.
  */
 export type MessageMode = "clone" | "transfer" | "shared" | "pipe";
 
@@ -125,20 +171,25 @@ export function payloadSizes(
   return sizes;
 }
 
-/** A worker running `workers/echo_worker.ts`, with a request/reply call. */
+/** A message {@linkcode ECHO_WORKER} answers with a buffer. */
+interface BufferMessage {
+  buffer: ArrayBuffer;
+  move?: boolean;
+}
+
+/** A Worker running {@linkcode ECHO_WORKER}, with a request/reply call. */
 class EchoWorker {
-  #worker: Worker;
-  #waiting: PromiseWithResolvers<EchoReply> | undefined;
+  #worker = new Worker(ECHO_WORKER, { type: "module" });
+  #waiting: PromiseWithResolvers<unknown> | undefined;
   #failed: Error | undefined;
 
-  private constructor(worker: Worker) {
-    this.#worker = worker;
-    worker.onmessage = (event: MessageEvent<EchoReply>) => {
+  constructor() {
+    this.#worker.onmessage = (event) => {
       const waiting = this.#waiting;
       this.#waiting = undefined;
       waiting?.resolve(event.data);
     };
-    worker.onerror = (event) => {
+    this.#worker.onerror = (event) => {
       event.preventDefault();
       this.#failed = new Error(`Echo worker failed: ${event.message}`);
       this.#waiting?.reject(this.#failed);
@@ -146,35 +197,15 @@ class EchoWorker {
     };
   }
 
-  static async start(): Promise<EchoWorker> {
-    const echo = new EchoWorker(
-      new Worker(ECHO_MODULE, { type: "module" }),
-    );
-    try {
-      // Ask first: a worker's unasked start-up message can be lost (see
-      // workers/echo_worker.ts).
-      const first = await echo.call({ kind: "hello" });
-      if (first.kind !== "ready") {
-        throw new Error(`Echo worker said '${first.kind}' before 'ready'`);
-      }
-      return echo;
-    } catch (error) {
-      echo.close();
-      throw error;
-    }
-  }
-
-  #next(): Promise<EchoReply> {
+  /** Posts `message` and resolves with the worker's answer. */
+  call<T>(
+    message: BufferMessage | SharedArrayBuffer,
+    transfer: Transferable[] = [],
+  ): Promise<T> {
     if (this.#failed) return Promise.reject(this.#failed);
     this.#waiting = Promise.withResolvers();
-    return this.#waiting.promise;
-  }
-
-  call(request: EchoRequest, transfer?: Transferable[]): Promise<EchoReply> {
-    const reply = this.#next();
-    if (transfer) this.#worker.postMessage(request, transfer);
-    else this.#worker.postMessage(request);
-    return reply;
+    this.#worker.postMessage(message, transfer);
+    return this.#waiting.promise as Promise<T>;
   }
 
   close(): void {
@@ -182,67 +213,34 @@ class EchoWorker {
   }
 }
 
-/** A child process running `workers/echo_worker.ts --pipe`. */
+/** A child process running {@linkcode PIPE_ECHO_SOURCE}. */
 class EchoChild {
-  #child: Deno.ChildProcess;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
-  #reader: ReadableStreamDefaultReader<Uint8Array>;
-  #chunks: Uint8Array[] = [];
-  #buffered = 0;
+  #child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", PIPE_ECHO_SOURCE],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  #writer = this.#child.stdin.getWriter();
+  #reader = this.#child.stdout.getReader();
 
-  constructor() {
-    this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-prompt", ECHO_MODULE.href, "--pipe"],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    this.#writer = this.#child.stdin.getWriter();
-    this.#reader = this.#child.stdout.getReader();
-  }
-
-  async #fill(count: number): Promise<void> {
-    while (this.#buffered < count) {
+  /**
+   * Writes `payload` and reads as many bytes back, into one buffer. The
+   * child only echoes, so with one payload in flight at a time every byte
+   * read belongs to it.
+   */
+  async echo(payload: Uint8Array): Promise<Uint8Array> {
+    const writing = this.#writer.write(payload);
+    const echoed = new Uint8Array(payload.length);
+    let filled = 0;
+    while (filled < payload.length) {
       const { value, done } = await this.#reader.read();
       if (done) throw new Error("Echo child closed its stdout");
-      this.#chunks.push(value);
-      this.#buffered += value.length;
+      echoed.set(value, filled);
+      filled += value.length;
     }
-  }
-
-  #take(count: number): Uint8Array {
-    const out = new Uint8Array(count);
-    let filled = 0;
-    while (filled < count) {
-      const chunk = this.#chunks[0];
-      const need = count - filled;
-      if (chunk.length <= need) {
-        out.set(chunk, filled);
-        filled += chunk.length;
-        this.#chunks.shift();
-      } else {
-        out.set(chunk.subarray(0, need), filled);
-        this.#chunks[0] = chunk.subarray(need);
-        filled += need;
-      }
-    }
-    this.#buffered -= count;
-    return out;
-  }
-
-  /** Sends `frame` (header included) and resolves with the echoed payload. */
-  async echo(frame: Uint8Array): Promise<Uint8Array> {
-    const [, payload] = await Promise.all([
-      this.#writer.write(frame),
-      (async () => {
-        await this.#fill(4);
-        const header = this.#take(4);
-        const length = new DataView(header.buffer).getUint32(0, true);
-        await this.#fill(length);
-        return this.#take(length);
-      })(),
-    ]);
-    return payload;
+    await writing;
+    return echoed;
   }
 
   async close(): Promise<void> {
@@ -320,8 +318,9 @@ export interface MessageCostOptions {
  * times a batch of round trips, enough to move about 256 KB, and divides,
  * so small payloads are not lost in timer noise. Each mode first makes 200
  * untimed round trips at the first size, and each size and mode one untimed
- * batch, so JIT compilation is not measured. Every echo is checked: the right length and last byte came
- * back.
+ * batch, so JIT compilation is not measured. Every echo is checked: the
+ * right length and last byte came back, or, for `shared`, the Worker's write
+ * is seen.
  *
  * @param options Sizes, repeats, modes and a progress callback.
  * @returns One row per mode and size, grouped by mode in the order given,
@@ -368,11 +367,11 @@ export async function measureMessageCost(
   const child = modes.includes("pipe") ? new EchoChild() : undefined;
   let worker: EchoWorker | undefined;
   try {
-    worker = needsWorker ? await EchoWorker.start() : undefined;
+    worker = needsWorker ? new EchoWorker() : undefined;
     // Warm every road up first at the smallest size, so the first points
     // do not pay for JIT compilation on either side.
     for (const mode of modes) {
-      const roundTrip = await makeRoundTrip(mode, sizes[0], worker, child);
+      const roundTrip = makeRoundTrip(mode, sizes[0], worker, child);
       for (let i = 0; i < 200; i++) await roundTrip();
     }
     const rows: MessageCostRow[] = [];
@@ -380,7 +379,7 @@ export async function measureMessageCost(
     // hits every mode of one size, not every size of one mode.
     for (const bytes of sizes) {
       for (const mode of modes) {
-        const roundTrip = await makeRoundTrip(mode, bytes, worker, child);
+        const roundTrip = makeRoundTrip(mode, bytes, worker, child);
         const batch = Math.min(64, Math.max(1, Math.ceil(262_144 / bytes)));
         const run = async () => {
           for (let i = 0; i < batch; i++) await roundTrip();
@@ -411,31 +410,25 @@ export async function measureMessageCost(
   }
 }
 
-async function makeRoundTrip(
+function makeRoundTrip(
   mode: MessageMode,
   bytes: number,
   worker: EchoWorker | undefined,
   child: EchoChild | undefined,
-): Promise<() => Promise<void>> {
+): () => Promise<void> {
   switch (mode) {
     case "clone": {
       const buffer = pattern(bytes).buffer;
       return async () => {
-        const reply = await worker!.call({ kind: "clone", buffer });
-        if (reply.kind !== "clone") throw new Error(`Unexpected ${reply.kind}`);
+        const reply = await worker!.call<BufferMessage>({ buffer });
         check(mode, bytes, reply.buffer);
       };
     }
     case "transfer": {
       let buffer = pattern(bytes).buffer;
       return async () => {
-        const reply = await worker!.call({ kind: "transfer", buffer }, [
-          buffer,
-        ]);
-        if (reply.kind !== "transfer") {
-          throw new Error(`Unexpected ${reply.kind}`);
-        }
-        buffer = reply.buffer;
+        const message = { buffer, move: true };
+        buffer = (await worker!.call<BufferMessage>(message, [buffer])).buffer;
         check(mode, bytes, buffer);
       };
     }
@@ -443,98 +436,21 @@ async function makeRoundTrip(
       const buffer = new SharedArrayBuffer(bytes);
       const view = new Uint8Array(buffer);
       view.set(pattern(bytes));
-      await worker!.call({ kind: "share", buffer });
       return async () => {
-        const reply = await worker!.call({ kind: "touch" });
-        if (reply.kind !== "touched" || reply.last !== 7) {
+        const first = view[0];
+        const last = await worker!.call<number>(buffer);
+        // The worker read the last byte and wrote the first, in place.
+        if (last !== 7 || view[0] !== ((first + 1) & 255)) {
           throw new Error(`The shared round trip of ${bytes} bytes failed`);
-        }
-        if (view[0] !== reply.first) {
-          throw new Error("The worker's write to shared memory was not seen");
         }
       };
     }
     case "pipe": {
-      const frame = new Uint8Array(4 + bytes);
-      new DataView(frame.buffer).setUint32(0, bytes, true);
-      frame.set(pattern(bytes), 4);
+      const payload = pattern(bytes);
       return async () => {
-        check(mode, bytes, await child!.echo(frame));
+        check(mode, bytes, await child!.echo(payload));
       };
     }
-  }
-}
-
-/** What {@linkcode ownershipDemo} saw for one way of sending. */
-export interface OwnershipRow {
-  /** How the buffer was sent. */
-  mode: "clone" | "transfer" | "shared";
-  /** The sender's buffer length before sending, in bytes. */
-  bytesBefore: number;
-  /** The sender's buffer length right after `postMessage`, in bytes. */
-  bytesAfterSend: number;
-  /** Whether a write to the other side's bytes shows in the sender's buffer. */
-  sharesMemory: boolean;
-}
-
-/**
- * Shows who owns a buffer after sending it to a Worker: a clone leaves the
- * sender its own copy; a transfer empties (detaches) the sender's buffer; a
- * `SharedArrayBuffer` stays with both, so the Worker's writes show.
- *
- * @param bytes The buffer size, in bytes.
- * @returns One row per way of sending.
- * @throws {RangeError} When `bytes` is not a positive integer.
- *
- * @example
- * ```ts
- * import { ownershipDemo } from "./price_of_talking.ts";
- * import assert from "node:assert/strict";
- * const [clone, transfer, shared] = await ownershipDemo(1024);
- * assert.equal(clone.bytesAfterSend, 1024);
- * assert.equal(transfer.bytesAfterSend, 0);
- * assert.equal(shared.sharesMemory, true);
- * ```
- */
-export async function ownershipDemo(bytes: number): Promise<OwnershipRow[]> {
-  const where = "Cannot run the ownership demo";
-  assertInteger(where, "bytes", bytes);
-  const worker = await EchoWorker.start();
-  try {
-    const cloned = pattern(bytes).buffer;
-    const cloneReply = await worker.call({ kind: "clone", buffer: cloned });
-    if (cloneReply.kind !== "clone") throw new Error("Unexpected reply");
-    new Uint8Array(cloneReply.buffer)[0] = 99;
-    const clone: OwnershipRow = {
-      mode: "clone",
-      bytesBefore: bytes,
-      bytesAfterSend: cloned.byteLength,
-      sharesMemory: new Uint8Array(cloned)[0] === 99,
-    };
-
-    const moved = pattern(bytes).buffer;
-    const reply = worker.call({ kind: "transfer", buffer: moved }, [moved]);
-    const transfer: OwnershipRow = {
-      mode: "transfer",
-      bytesBefore: bytes,
-      bytesAfterSend: moved.byteLength,
-      sharesMemory: false,
-    };
-    await reply;
-
-    const sharedBuffer = new SharedArrayBuffer(bytes);
-    const view = new Uint8Array(sharedBuffer);
-    await worker.call({ kind: "share", buffer: sharedBuffer });
-    await worker.call({ kind: "touch" });
-    const shared: OwnershipRow = {
-      mode: "shared",
-      bytesBefore: bytes,
-      bytesAfterSend: sharedBuffer.byteLength,
-      sharesMemory: view[0] === 1,
-    };
-    return [clone, transfer, shared];
-  } finally {
-    worker.close();
   }
 }
 

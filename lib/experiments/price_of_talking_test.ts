@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import {
   checkMessageParameters,
   compareModes,
+  ECHO_WORKER,
   measureMessageCost,
   MESSAGE_MODES,
-  ownershipDemo,
   payloadSizes,
+  PIPE_ECHO_SOURCE,
 } from "./price_of_talking.ts";
 
 Deno.test("checkMessageParameters() names the bad value", () => {
@@ -89,18 +90,6 @@ Deno.test("measureMessageCost() rejects bad options", async () => {
   );
 });
 
-Deno.test("ownershipDemo() shows copy, move and share", async () => {
-  const rows = await ownershipDemo(4096);
-  assert.deepEqual(rows.map((row) => row.mode), [
-    "clone",
-    "transfer",
-    "shared",
-  ]);
-  assert.deepEqual(rows.map((row) => row.bytesAfterSend), [4096, 0, 4096]);
-  assert.deepEqual(rows.map((row) => row.sharesMemory), [false, false, true]);
-  await assert.rejects(() => ownershipDemo(0), RangeError);
-});
-
 Deno.test("compareModes() pairs sizes both modes measured", () => {
   const base = { samplesMs: [1], minMs: 1, mbPerSecond: 1 };
   const rows = [
@@ -115,4 +104,74 @@ Deno.test("compareModes() pairs sizes both modes measured", () => {
     { bytes: 100, firstMs: 2, secondMs: 4, ratio: 0.5 },
   ]);
   assert.deepEqual(compareModes(rows, "shared", "clone"), []);
+});
+
+/** Posts `message` to `worker` and resolves with its answer. */
+function ask(
+  worker: Worker,
+  message: unknown,
+  transfer: Transferable[] = [],
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (event) => resolve(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      reject(new Error(event.message));
+    };
+    worker.postMessage(message, transfer);
+  });
+}
+
+Deno.test("ECHO_WORKER copies, moves or shares as it is asked", async (t) => {
+  const worker = new Worker(ECHO_WORKER, { type: "module" });
+  try {
+    await t.step("a clone leaves the sender its own bytes", async () => {
+      const sent = new Uint8Array([5, 6, 7]).buffer;
+      const reply = await ask(worker, { buffer: sent }) as {
+        buffer: ArrayBuffer;
+      };
+      assert.deepEqual([...new Uint8Array(sent)], [5, 6, 7]);
+      assert.deepEqual([...new Uint8Array(reply.buffer)], [6, 6, 7]);
+    });
+    await t.step(
+      "a transfer detaches the sender's buffer and moves it back",
+      async () => {
+        const sent = new Uint8Array([5, 6, 7]).buffer;
+        const answer = ask(worker, { buffer: sent, move: true }, [sent]);
+        assert.equal(sent.byteLength, 0);
+        assert.equal(sent.detached, true);
+        const reply = await answer as { buffer: ArrayBuffer; move: boolean };
+        assert.deepEqual([...new Uint8Array(reply.buffer)], [6, 6, 7]);
+        assert.equal(reply.move, true);
+      },
+    );
+    await t.step(
+      "shared memory shows the worker's write to the sender",
+      async () => {
+        const shared = new SharedArrayBuffer(3);
+        new Uint8Array(shared).set([5, 6, 7]);
+        assert.equal(await ask(worker, shared), 7);
+        assert.deepEqual([...new Uint8Array(shared)], [6, 6, 7]);
+      },
+    );
+  } finally {
+    worker.terminate();
+  }
+});
+
+Deno.test("PIPE_ECHO_SOURCE echoes more bytes than a pipe holds", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", PIPE_ECHO_SOURCE],
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  const payload = new Uint8Array(1024 * 1024).map((_, i) => i % 251);
+  const writing = (async () => {
+    const writer = child.stdin.getWriter();
+    await writer.write(payload);
+    await writer.close();
+  })();
+  const [output] = await Promise.all([child.output(), writing]);
+  assert.equal(output.code, 0);
+  assert.deepEqual(output.stdout, payload);
 });

@@ -1,10 +1,8 @@
 /**
- * The experiments of the processes notebook (06): spawning a child with
- * `Deno.Command`, pipes and exit codes; a pool map over warm children; a
- * queue between two processes; and shared state through a locked file.
- * Every child runs `workers/process_child.ts` or, in a pool,
- * `workers/process_tasks.ts`, both resolved here so notebook cells need no
- * `import.meta`.
+ * The experiments of the processes notebook (06), and the URLs of the child
+ * programs its cells start (notebook cells have no `import.meta` to resolve
+ * them with): a process pool's map, cold and warm; and a counter in a file
+ * shared by several processes, with and without a lock.
  *
  * @module
  */
@@ -14,8 +12,110 @@ import { readLines } from "../util/lines.ts";
 import { commandFailure } from "../util/run_command.ts";
 import { assertInteger } from "../util/validate.ts";
 
-const CHILD_MODULE = new URL("../../workers/process_child.ts", import.meta.url);
-const TASKS_MODULE = new URL("../../workers/process_tasks.ts", import.meta.url);
+function workerFile(name: string): URL {
+  return new URL(`../../workers/${name}`, import.meta.url);
+}
+
+/**
+ * The URL of `workers/shout_child.ts`: a program that reads its stdin to the
+ * end, writes it back upper-cased and exits with the code given as its first
+ * argument.
+ *
+ * @example
+ * ```ts
+ * import { SHOUT_CHILD } from "./processes.ts";
+ * import assert from "node:assert/strict";
+ * const child = new Deno.Command(Deno.execPath(), {
+ *   args: ["run", SHOUT_CHILD.href, "3"],
+ *   stdin: "piped",
+ *   stdout: "piped",
+ * }).spawn();
+ * const writer = child.stdin.getWriter();
+ * await writer.write(new TextEncoder().encode("hi"));
+ * await writer.close();
+ * const { code, stdout } = await child.output();
+ * assert.equal(code, 3);
+ * assert.equal(new TextDecoder().decode(stdout), "HI");
+ * ```
+ */
+export const SHOUT_CHILD: URL = workerFile("shout_child.ts");
+
+/**
+ * The URL of `workers/process_tasks.ts`, the task module of the process
+ * pool: it exposes `cube` and `pid`.
+ *
+ * @example
+ * ```ts
+ * import { CUBE_TASKS } from "./processes.ts";
+ * import { ProcessPool } from "../pools/process_pool.ts";
+ * import assert from "node:assert/strict";
+ * await using pool = new ProcessPool(CUBE_TASKS, { size: 1 });
+ * assert.deepEqual(await pool.map("cube", [1, 2, 3]), [1, 8, 27]);
+ * ```
+ */
+export const CUBE_TASKS: URL = workerFile("process_tasks.ts");
+
+/**
+ * The URL of `workers/queue_producer.ts`: a program that writes the lines
+ * `item 0` .. `item N-1` to its stdout, `N` being its first argument.
+ *
+ * @example
+ * ```ts
+ * import { QUEUE_PRODUCER } from "./processes.ts";
+ * import assert from "node:assert/strict";
+ * const { stdout } = await new Deno.Command(Deno.execPath(), {
+ *   args: ["run", QUEUE_PRODUCER.href, "2"],
+ * }).output();
+ * assert.equal(new TextDecoder().decode(stdout), "item 0\nitem 1\n");
+ * ```
+ */
+export const QUEUE_PRODUCER: URL = workerFile("queue_producer.ts");
+
+/**
+ * The URL of `workers/queue_consumer.ts`: a program that reads `item N`
+ * lines from its stdin until it closes, then prints
+ * `{"items":count,"sum":total}`.
+ *
+ * @example
+ * ```ts
+ * import { QUEUE_CONSUMER } from "./processes.ts";
+ * import assert from "node:assert/strict";
+ * const child = new Deno.Command(Deno.execPath(), {
+ *   args: ["run", QUEUE_CONSUMER.href],
+ *   stdin: "piped",
+ *   stdout: "piped",
+ * }).spawn();
+ * const writer = child.stdin.getWriter();
+ * await writer.write(new TextEncoder().encode("item 2\nitem 5\n"));
+ * await writer.close();
+ * const { stdout } = await child.output();
+ * assert.deepEqual(JSON.parse(new TextDecoder().decode(stdout)), { items: 2, sum: 7 });
+ * ```
+ */
+export const QUEUE_CONSUMER: URL = workerFile("queue_consumer.ts");
+
+/**
+ * The URL of `workers/counter_child.ts`: a program that adds 1 to the number
+ * in a file `times` times (arguments: the file, `times`, and `lock` to hold
+ * `Deno.FsFile.lock` around each read-modify-write). It prints `ready` and
+ * starts when its stdin closes.
+ *
+ * @example
+ * ```ts
+ * import { COUNTER_CHILD } from "./processes.ts";
+ * import assert from "node:assert/strict";
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeTextFile(path, "40");
+ * const { code } = await new Deno.Command(Deno.execPath(), {
+ *   args: ["run", "-A", COUNTER_CHILD.href, path, "2", "lock"],
+ *   stdin: "null",
+ * }).output();
+ * assert.equal(code, 0);
+ * assert.equal((await Deno.readTextFile(path)).trim(), "42");
+ * await Deno.remove(path);
+ * ```
+ */
+export const COUNTER_CHILD: URL = workerFile("counter_child.ts");
 
 /** The knobs of the processes notebook, checked by {@linkcode checkProcessParameters}. */
 export interface ProcessParameters {
@@ -67,86 +167,6 @@ export function checkProcessParameters(parameters: ProcessParameters): void {
   assertInteger(where, "trials", parameters.trials);
 }
 
-function childCommand(
-  args: string[],
-  permissions: string[] = [],
-): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", ...permissions, CHILD_MODULE.href, ...args],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
-/** What {@linkcode runChild} saw of one child process. */
-export interface ChildRun {
-  /** The parent's process id. */
-  parentPid: number;
-  /** The child's process id: a different process. */
-  childPid: number;
-  /** What the child wrote to its stdout. */
-  stdout: string;
-  /** The child's exit code, as the parent sees it. */
-  code: number;
-  /** Whether the code was 0. */
-  success: boolean;
-  /** From spawn to exit, in milliseconds. */
-  ms: number;
-}
-
-/** Options of {@linkcode runChild}. */
-export interface RunChildOptions {
-  /**
-   * The exit code the child ends with.
-   * @default {0}
-   */
-  exitCode?: number;
-}
-
-/**
- * Spawns one child with `Deno.Command`, writes `input` to its stdin pipe,
- * and collects its stdout (the input upper-cased) and its exit code.
- *
- * @param input The text sent through the child's stdin.
- * @param options The exit code the child should end with.
- * @returns The pids, the child's output, exit code and lifetime.
- * @throws {RangeError} When `exitCode` is not an integer from 0 to 255.
- *
- * @example
- * ```ts
- * import { runChild } from "./processes.ts";
- * import assert from "node:assert/strict";
- * const run = await runChild("hello", { exitCode: 3 });
- * assert.equal(run.stdout, "HELLO");
- * assert.equal(run.code, 3);
- * assert.notEqual(run.childPid, run.parentPid);
- * ```
- */
-export async function runChild(
-  input: string,
-  options: RunChildOptions = {},
-): Promise<ChildRun> {
-  const { exitCode = 0 } = options;
-  const where = "Cannot run a child";
-  assertInteger(where, "exitCode", exitCode, { min: 0, max: 255 });
-  const started = performance.now();
-  const child = childCommand(["shout", String(exitCode)]).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(input));
-  await writer.close();
-  const output = await child.output();
-  const ms = performance.now() - started;
-  return {
-    parentPid: Deno.pid,
-    childPid: child.pid,
-    stdout: new TextDecoder().decode(output.stdout),
-    code: output.code,
-    success: output.success,
-    ms,
-  };
-}
-
 /** What {@linkcode cubePoolMap} measured. */
 export interface PoolMapResult {
   /** The cubes, in input order. */
@@ -195,7 +215,7 @@ export async function cubePoolMap(
   assertInteger(where, "count", count);
   assertInteger(where, "size", size);
   const inputs = Array.from({ length: count }, (_, i) => i);
-  await using pool = new ProcessPool(TASKS_MODULE, { size });
+  await using pool = new ProcessPool(CUBE_TASKS, { size });
   let started = performance.now();
   const results = await pool.map<number>("cube", inputs, { chunkSize: 1 });
   const coldMs = performance.now() - started;
@@ -206,89 +226,6 @@ export async function cubePoolMap(
     Array.from({ length: size * 4 }, () => pool.run<number>("pid")),
   );
   return { results, coldMs, warmMs, children: new Set(pids).size };
-}
-
-/** What {@linkcode processQueue} measured. */
-export interface QueueResult {
-  /** Lines the producer was asked to write. */
-  produced: number;
-  /** Lines the consumer counted. */
-  consumed: number;
-  /** The sum of the item numbers the consumer read. */
-  sum: number;
-  /** The sum it should be, 0 + 1 + .. + (produced - 1). */
-  expectedSum: number;
-  /** The producer's process id. */
-  producerPid: number;
-  /** The consumer's process id. */
-  consumerPid: number;
-  /** From spawning both to the consumer's summary, in milliseconds. */
-  ms: number;
-}
-
-/**
- * A queue between two processes: a producer child writes `lines` lines to
- * its stdout, the parent pipes them into a consumer child's stdin, and the
- * consumer reports how many lines it read and the sum of their numbers.
- *
- * @param lines How many lines the producer writes.
- * @returns What went in, what came out, the pids and the time.
- * @throws {RangeError} When `lines` is not a non-negative integer.
- * @throws {Error} When a child exits with a non-zero code.
- *
- * @example
- * ```ts
- * import { processQueue } from "./processes.ts";
- * import assert from "node:assert/strict";
- * const queue = await processQueue(10);
- * assert.equal(queue.consumed, 10);
- * assert.equal(queue.sum, 45);
- * ```
- */
-export async function processQueue(lines: number): Promise<QueueResult> {
-  const where = "Cannot run the process queue";
-  assertInteger(where, "lines", lines, { min: 0 });
-  const started = performance.now();
-  const producer = childCommand(["produce", String(lines)]).spawn();
-  const consumer = childCommand(["consume"]).spawn();
-  await producer.stdin.close();
-  const [piped, produced, consumed] = await Promise.all([
-    producer.stdout.pipeTo(consumer.stdin),
-    producer.status.then(async (status) => ({
-      status,
-      stderr: await new Response(producer.stderr).text(),
-    })),
-    consumer.output(),
-  ]);
-  void piped;
-  const ms = performance.now() - started;
-  if (!produced.status.success) {
-    throw commandFailure(
-      "Producer process",
-      produced.status.code,
-      produced.stderr,
-    );
-  }
-  if (!consumed.success) {
-    throw commandFailure(
-      "Consumer process",
-      consumed.code,
-      new TextDecoder().decode(consumed.stderr),
-    );
-  }
-  const summary = JSON.parse(new TextDecoder().decode(consumed.stdout)) as {
-    lines: number;
-    sum: number;
-  };
-  return {
-    produced: lines,
-    consumed: summary.lines,
-    sum: summary.sum,
-    expectedSum: (lines * (lines - 1)) / 2,
-    producerPid: producer.pid,
-    consumerPid: consumer.pid,
-    ms,
-  };
 }
 
 /** What {@linkcode fileCounter} measured. */
@@ -326,7 +263,9 @@ export interface FileCounterOptions {
   lock?: boolean;
 }
 
-async function readLine(readable: ReadableStream<Uint8Array>): Promise<string> {
+async function firstLine(
+  readable: ReadableStream<Uint8Array>,
+): Promise<string> {
   for await (const line of readLines(readable)) return line;
   return "";
 }
@@ -361,28 +300,32 @@ export async function fileCounter(
   const path = await Deno.makeTempFile({ prefix: "course_counter_" });
   try {
     await Deno.writeTextFile(path, "0".padEnd(16));
-    const permissions = [`--allow-read=${path}`, `--allow-write=${path}`];
     const children = Array.from(
       { length: processes },
       () =>
-        childCommand(
-          ["count", path, String(increments), lock ? "lock" : "nolock"],
-          permissions,
-        ).spawn(),
+        new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            `--allow-read=${path}`,
+            `--allow-write=${path}`,
+            COUNTER_CHILD.href,
+            path,
+            String(increments),
+            lock ? "lock" : "nolock",
+          ],
+          stdin: "piped",
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn(),
     );
     const stderrs = children.map((child) => new Response(child.stderr).text());
-    const ready = await Promise.all(
-      children.map((child) => readLine(child.stdout)),
-    );
+    // Every child says "ready" once started; closing the stdins then starts
+    // them all at the same moment, so their increments overlap.
+    await Promise.all(children.map((child) => firstLine(child.stdout)));
     const started = performance.now();
-    void ready;
-    // The start signal; a child that already died just refuses it.
-    const go = new TextEncoder().encode("go\n");
-    await Promise.all(children.map(async (child) => {
-      const writer = child.stdin.getWriter();
-      await writer.write(go).catch(() => {});
-      await writer.close().catch(() => {});
-    }));
+    await Promise.all(
+      children.map((child) => child.stdin.close().catch(() => {})),
+    );
     const statuses = await Promise.all(children.map((child) => child.status));
     const ms = performance.now() - started;
     const failed = statuses.findIndex((status) => !status.success);

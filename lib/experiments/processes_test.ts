@@ -1,12 +1,18 @@
 import assert from "node:assert/strict";
 import {
   checkProcessParameters,
+  COUNTER_CHILD,
   cubePoolMap,
   fileCounter,
   lockExperiment,
-  processQueue,
-  runChild,
+  QUEUE_CONSUMER,
+  QUEUE_PRODUCER,
+  SHOUT_CHILD,
 } from "./processes.ts";
+
+function deno(args: string[], options: Deno.CommandOptions = {}): Deno.Command {
+  return new Deno.Command(Deno.execPath(), { args, ...options });
+}
 
 const GOOD = {
   exitCode: 3,
@@ -47,17 +53,25 @@ Deno.test("checkProcessParameters() names the bad value", () => {
   );
 });
 
-Deno.test("runChild() pipes stdin to stdout and reports the exit code", async () => {
-  const ok = await runChild("abc\n");
-  assert.equal(ok.stdout, "ABC\n");
-  assert.equal(ok.code, 0);
-  assert.equal(ok.success, true);
-  const failed = await runChild("", { exitCode: 3 });
-  assert.equal(failed.stdout, "");
-  assert.equal(failed.code, 3);
-  assert.equal(failed.success, false);
-  assert.ok(failed.ms > 0);
-  await assert.rejects(() => runChild("", { exitCode: -1 }), RangeError);
+Deno.test("SHOUT_CHILD upper-cases its stdin and exits with the code it is given", async (t) => {
+  for (const [input, code] of [["abc\n", 0], ["", 3], ["é ß", 255]] as const) {
+    await t.step(`${JSON.stringify(input)}, exit code ${code}`, async () => {
+      const child = deno(["run", SHOUT_CHILD.href, String(code)], {
+        stdin: "piped",
+        stdout: "piped",
+      }).spawn();
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(input));
+      await writer.close();
+      const output = await child.output();
+      assert.equal(
+        new TextDecoder().decode(output.stdout),
+        input.toUpperCase(),
+      );
+      assert.equal(output.code, code);
+      assert.equal(output.success, code === 0);
+    });
+  }
 });
 
 Deno.test("cubePoolMap() cubes 0..9 in order on distinct children", async () => {
@@ -68,14 +82,59 @@ Deno.test("cubePoolMap() cubes 0..9 in order on distinct children", async () => 
   await assert.rejects(() => cubePoolMap(0), RangeError);
 });
 
-Deno.test("processQueue() delivers every line from producer to consumer", async () => {
-  const queue = await processQueue(5000);
-  assert.equal(queue.consumed, 5000);
-  assert.equal(queue.sum, queue.expectedSum);
-  assert.notEqual(queue.producerPid, queue.consumerPid);
-  const empty = await processQueue(0);
-  assert.equal(empty.consumed, 0);
-  assert.equal(empty.sum, 0);
+Deno.test("QUEUE_PRODUCER piped into QUEUE_CONSUMER delivers every line once", async (t) => {
+  for (const lines of [0, 1, 50_000]) {
+    await t.step(`${lines} lines`, async () => {
+      const producer = deno(["run", QUEUE_PRODUCER.href, String(lines)], {
+        stdout: "piped",
+      }).spawn();
+      const consumer = deno(["run", QUEUE_CONSUMER.href], {
+        stdin: "piped",
+        stdout: "piped",
+      }).spawn();
+      await producer.stdout.pipeTo(consumer.stdin);
+      const output = await consumer.output();
+      assert.equal((await producer.status).code, 0);
+      assert.equal(output.code, 0);
+      assert.deepEqual(JSON.parse(new TextDecoder().decode(output.stdout)), {
+        items: lines,
+        sum: Array.from({ length: lines }, (_, i) => i).reduce(
+          (a, b) => a + b,
+          0,
+        ),
+      });
+    });
+  }
+});
+
+Deno.test("COUNTER_CHILD waits for its stdin to close before counting", async () => {
+  const path = await Deno.makeTempFile();
+  try {
+    await Deno.writeTextFile(path, "7");
+    const child = deno(
+      [
+        "run",
+        `--allow-read=${path}`,
+        `--allow-write=${path}`,
+        COUNTER_CHILD.href,
+        path,
+        "5",
+        "lock",
+      ],
+      { stdin: "piped", stdout: "piped" },
+    ).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream())
+      .getReader();
+    assert.equal((await reader.read()).value, "ready\n");
+    // The child is running and has said so, but counts only after the close.
+    assert.equal(await Deno.readTextFile(path), "7");
+    await child.stdin.close();
+    assert.equal((await reader.read()).done, true);
+    assert.equal((await child.status).code, 0);
+    assert.equal((await Deno.readTextFile(path)).trim(), "12");
+  } finally {
+    await Deno.remove(path);
+  }
 });
 
 Deno.test("fileCounter() with the lock loses no increment", async () => {

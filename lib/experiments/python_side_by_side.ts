@@ -1,7 +1,10 @@
 /**
- * The CPU-bound experiment in Python: runs `scripts/python_primes.py` (the same
- * trial division as `countPrimes` in ./workloads.ts) sequentially, on
- * threads and in processes, through `Deno.Command`, and returns its results.
+ * The experiments of notebook 10 (Python side by side): the CPU-bound
+ * experiment in Python, by running `scripts/python_primes.py` (the same trial
+ * division as `countPrimes` in ../workloads/workloads.ts) sequentially, on
+ * threads and in processes, through `Deno.Command`; the text of both sides'
+ * trial division, for the notebook to show; and `ProcessPool.map` beside
+ * `multiprocessing.Pool.map` for the bench.
  *
  * @module
  */
@@ -63,6 +66,38 @@ export const PYTHON_PRIMES_SCRIPT = new URL(
   "../../scripts/python_primes.py",
   import.meta.url,
 );
+
+const WORKLOADS_MODULE = new URL("../workloads/workloads.ts", import.meta.url);
+
+/**
+ * The TypeScript the Python script mirrors: `countPrimes` and the `isPrime`
+ * it calls, as they stand in `lib/workloads/workloads.ts` (without the
+ * JSDoc), so a notebook can show them beside the Python.
+ *
+ * @returns The source text of the two functions.
+ * @throws {Error} When the file no longer holds them.
+ *
+ * @example
+ * ```ts
+ * import { trialDivisionSource } from "./python_side_by_side.ts";
+ * import assert from "node:assert/strict";
+ * const source = await trialDivisionSource();
+ * assert.match(source, /^export function countPrimes/);
+ * assert.match(source, /function isPrime/);
+ * ```
+ */
+export async function trialDivisionSource(): Promise<string> {
+  const text = await Deno.readTextFile(WORKLOADS_MODULE);
+  const start = text.indexOf("export function countPrimes(");
+  const isPrime = text.indexOf("\nfunction isPrime(");
+  const end = text.indexOf("\n}\n", isPrime);
+  if (start < 0 || isPrime < start || end < 0) {
+    throw new Error(
+      `Cannot show the trial division: countPrimes and isPrime were not found in ${WORKLOADS_MODULE.pathname}`,
+    );
+  }
+  return text.slice(start, end + 3);
+}
 
 /**
  * Counts the primes below `limit` in Python, sequentially, with `threading`

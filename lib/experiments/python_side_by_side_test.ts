@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { processMapSideBySide, pythonPrimes } from "./python_side_by_side.ts";
+import {
+  processMapSideBySide,
+  pythonPrimes,
+  trialDivisionSource,
+} from "./python_side_by_side.ts";
 import { countPrimes } from "../workloads/workloads.ts";
 
 async function hasPython(): Promise<boolean> {
@@ -108,4 +112,13 @@ Deno.test({
       assert.ok(row.samplesMs.every((ms) => ms > 0), row.contender);
     }
   },
+});
+
+Deno.test("trialDivisionSource() is countPrimes and isPrime, whole", async () => {
+  const source = await trialDivisionSource();
+  assert.match(source, /^export function countPrimes\(/);
+  assert.match(source, /\nfunction isPrime\(candidate: number\): boolean \{\n/);
+  assert.match(source, /divisor \* divisor <= candidate/);
+  assert.ok(source.endsWith("\n}\n"), "ends with isPrime's closing brace");
+  assert.equal(source.match(/^function |^export function /gm)?.length, 2);
 });

@@ -1,8 +1,10 @@
 /**
- * The seeds' "Key Differences" table (threading against multiprocessing)
- * translated to Deno's three units of concurrency, with every row that can
- * be measured measured on this machine: start-up, memory, CPU and I/O
- * speedups, and what a crash takes down. Notebook 00 shows it.
+ * The experiments of notebook 00 (start here): the threads of a process, to
+ * see that every process starts with a main thread and that a Worker is one
+ * more thread beside it; and the seeds' "Key Differences" table (threading
+ * against multiprocessing) translated to Deno's three units of concurrency,
+ * with every row that can be measured measured on this machine: start-up,
+ * memory, CPU and I/O speedups, and what a crash takes down.
  *
  * @module
  */
@@ -15,13 +17,59 @@ import {
   asyncTaskFailure,
   childCrash,
   type IsolationRow,
-  measureStartupInProgram,
+  measureStartup,
   type StartupRow,
   workerCrash,
 } from "./startup_memory_isolation.ts";
 import { startLatencyServer } from "../workloads/latency_server.ts";
 import { machineFacts } from "../measure/machine_facts.ts";
 import { formatBytes } from "../display/format_bytes.ts";
+
+/** One thread of a process, from {@linkcode listThreads}. */
+export interface ThreadInfo {
+  /** The thread's id; the main thread's is the process id. */
+  id: number;
+  /** The name the thread gave itself (at most 15 characters). */
+  name: string;
+  /** Whether this is the process's main thread. */
+  main: boolean;
+}
+
+/**
+ * Lists the threads of a process, main thread first, from
+ * `/proc/<pid>/task` (Linux only). A process starts with one thread, its
+ * main thread, whose id is the process id; Deno adds helpers (V8's
+ * background compilers and garbage collector, the I/O runtime), and every
+ * Worker adds one thread more.
+ *
+ * @param pid The process; this one by default.
+ * @returns The threads, or `undefined` where `/proc` cannot be read.
+ *
+ * @example
+ * ```ts
+ * import { listThreads } from "./start_here.ts";
+ * import assert from "node:assert/strict";
+ * const threads = listThreads();
+ * if (threads !== undefined) {
+ *   assert.equal(threads[0].id, Deno.pid);
+ *   assert.equal(threads[0].main, true);
+ * }
+ * ```
+ */
+export function listThreads(pid: number = Deno.pid): ThreadInfo[] | undefined {
+  try {
+    const threads = [...Deno.readDirSync(`/proc/${pid}/task`)].map((entry) => {
+      const id = Number(entry.name);
+      const name = Deno.readTextFileSync(`/proc/${pid}/task/${id}/comm`);
+      return { id, name: name.trim(), main: id === pid };
+    });
+    return threads.sort((a, b) =>
+      Number(b.main) - Number(a.main) || a.id - b.id
+    );
+  } catch {
+    return undefined;
+  }
+}
 
 /** Options of {@linkcode measureComparison}. */
 export interface ComparisonOptions {
@@ -223,15 +271,15 @@ async function ioRow(
 function crashCell(row: IsolationRow): string {
   const caller = row.callerSaw === "(no error)"
     ? "no error reached the caller"
-    : "the caller caught a rejection and carried on";
+    : "the caller's await caught a rejection and carried on";
   return `${row.fault}; ${caller}; ${row.afterwards}`;
 }
 
 /**
  * Builds the seeds' comparison table for an async task, a `Worker` and a
  * child process: the descriptive rows as text, the others measured here.
- * Measured: time to first reply and memory per unit, in a fresh `deno run`
- * program ({@linkcode measureStartupInProgram}); speedup counting primes
+ * Measured: time to first reply and memory per unit
+ * ({@linkcode measureStartup}); speedup counting primes
  * ({@linkcode cpuBoundExperiment}, or `cpuResults` when given); speedup of
  * `ioTasks` requests made at once to a loopback server against one by one,
  * from this event loop, one worker and one child process
@@ -286,10 +334,7 @@ export async function measureComparison(
     return result;
   };
 
-  // Measured in a `deno run` program: what a program pays, wherever the table is built.
-  const startup = await step(() =>
-    measureStartupInProgram({ repeats, count: 2 })
-  );
+  const startup = await step(() => measureStartup({ repeats, count: 2 }));
   const cpu = cpuResults ??
     await step(() => cpuBoundExperiment(primesUpTo, { repeats }));
   const io = await step(() => ioRow(repeats, ioTasks, ioLatencyMs));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { measureComparison } from "./start_here.ts";
+import { listThreads, measureComparison } from "./start_here.ts";
 import type { CpuBoundResult } from "./cpu_bound.ts";
 
 const SMALL = { primesUpTo: 2_000, repeats: 1, ioTasks: 3, ioLatencyMs: 5 };
@@ -54,11 +54,22 @@ Deno.test("measureComparison() fills the measured rows from the measurements", a
     assert.match(cell, /^\d+\.\dx \([\d.]+ ms against [\d.]+ ms\), /);
   }
   const crash = byAspect("what a crash takes down");
-  assert.match(crash.asyncTask, /next async task returned 42$/);
+  assert.equal(
+    crash.asyncTask,
+    "throws inside the task; the caller's await caught a rejection and carried on; next async task returned 42",
+  );
   assert.match(crash.worker, /new worker echoed "still here"$/);
   assert.match(crash.childProcess, /new child echoed "still here"$/);
   if (Deno.build.os === "linux") {
-    assert.match(byAspect("memory per unit").childProcess, /^[\d.]+ MB \(/);
+    const memory = byAspect("memory per unit");
+    assert.match(
+      memory.worker,
+      /^[\d.]+ [KM]B \(PSS growth of a fresh program and its children \/ 2 workers\)$/,
+    );
+    assert.match(
+      memory.childProcess,
+      /^[\d.]+ MB \(PSS growth of a fresh program and its children \/ 2 children\)$/,
+    );
   }
 });
 
@@ -143,4 +154,36 @@ Deno.test("measureComparison() rejects options of the wrong shape", async (t) =>
       });
     });
   }
+});
+
+Deno.test(
+  "listThreads() puts the main thread first and sees a Worker's thread",
+  {
+    ignore: Deno.build.os !== "linux",
+  },
+  async () => {
+    const before = listThreads()!;
+    assert.deepEqual(before[0], { ...before[0], id: Deno.pid, main: true });
+    assert.equal(before.filter((thread) => thread.main).length, 1);
+    const worker = new Worker(
+      "data:application/javascript,self.onmessage = (e) => self.postMessage(e.data);",
+      { type: "module" },
+    );
+    await new Promise((resolve) => {
+      worker.onmessage = resolve;
+      worker.postMessage("ping");
+    });
+    const during = listThreads()!;
+    worker.terminate();
+    const ids = new Set(before.map((thread) => thread.id));
+    const added = during.filter((thread) => !ids.has(thread.id));
+    assert.ok(
+      added.some((thread) => thread.name.startsWith("worker-")),
+      JSON.stringify(added),
+    );
+  },
+);
+
+Deno.test("listThreads() returns undefined for a process that does not exist", () => {
+  assert.equal(listThreads(-1), undefined);
 });

@@ -1,9 +1,12 @@
 /**
  * The experiments of notebook 08 (start-up, memory, isolation): what it costs
  * to start an async task, a Worker and a child process (time to first reply
- * and memory per unit, measured on this machine), and what one failure takes
- * down (an async task, a Worker, a child process, each made to fail while the
- * caller carries on), with a Worker sandboxed by Deno permissions.
+ * and memory per unit, measured on this machine, in the notebook kernel and
+ * in a plain `deno run` program), and what one failure takes down (an async
+ * task, a Worker, a child process, each made to fail while the caller
+ * carries on). The workers and children it starts are files in `workers/`
+ * whose URLs it exports, so a notebook can show their source and start them
+ * itself.
  *
  * @module
  */
@@ -12,7 +15,7 @@ import { progressSteps } from "../display/_progress.ts";
 import { readLines, splitLines } from "../util/lines.ts";
 import { runCommand } from "../util/run_command.ts";
 import { assertInteger } from "../util/validate.ts";
-import { processRssKiB } from "../measure/memory.ts";
+import { processPssKiB } from "../measure/memory.ts";
 import { median } from "../measure/time_it.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
 import { TASKS_MODULE } from "../workloads/tasks_module.ts";
@@ -43,8 +46,8 @@ export interface StartupOptions {
   asyncTasks?: number;
   /**
    * Called with `(0, total)` before the first step and `(done, total)`
-   * after each: the async tasks, each single worker start, the workers
-   * alive together, each single child start, the children alive together
+   * after each: the async tasks' memory, each single worker start, the
+   * workers' memory, each single child start, the children's memory
    * (`total` is `2 x repeats + 3`).
    * @default {undefined}
    */
@@ -62,15 +65,51 @@ export interface StartupRow {
   samplesMs: number[];
   /** The median of `samplesMs`. */
   firstReplyMs: number;
-  /** Memory per unit, in KiB, or `undefined` when it cannot be read here. */
+  /**
+   * Memory per unit, in KiB: the growth of the total PSS of a fresh
+   * `deno run` program and its children while the units were alive in it,
+   * divided by how many there were ({@linkcode memoryPerUnitHere});
+   * `undefined` when `/proc` cannot be read here.
+   */
   memoryKiB: number | undefined;
   /** Where the memory figure comes from. */
   memorySource: string;
 }
 
-const ECHO_TS = new URL("../../workers/startup_echo.ts", import.meta.url);
+/** The smallest worker, `workers/startup_echo.ts`: it echoes every message. */
+export const ECHO_WORKER_MODULE: URL = new URL(
+  "../../workers/startup_echo.ts",
+  import.meta.url,
+);
+
+/**
+ * The smallest child program, `workers/startup_child.ts`: it prints `ready`,
+ * then echoes stdin until stdin closes.
+ */
+export const ECHO_CHILD_MODULE: URL = new URL(
+  "../../workers/startup_child.ts",
+  import.meta.url,
+);
+
+/**
+ * A task module that takes 500 ms to start, `workers/slow_start_tasks.ts`,
+ * with one task, `echo`.
+ */
+export const SLOW_START_MODULE: URL = new URL(
+  "../../workers/slow_start_tasks.ts",
+  import.meta.url,
+);
+
+/**
+ * A worker that tries to read the file named in each message and replies
+ * with what happened, `workers/sandbox_reader.ts`.
+ */
+export const SANDBOX_READER_MODULE: URL = new URL(
+  "../../workers/sandbox_reader.ts",
+  import.meta.url,
+);
+
 const ECHO_JS = new URL("../../workers/startup_echo.js", import.meta.url);
-const CHILD = new URL("../../workers/startup_child.ts", import.meta.url);
 const CALL_EXPORT = new URL("../../workers/call_export.ts", import.meta.url);
 
 const ECHO_SOURCE = "self.onmessage = (e) => self.postMessage(e.data);";
@@ -84,11 +123,12 @@ const ECHO_SOURCE = "self.onmessage = (e) => self.postMessage(e.data);";
  *
  * @example
  * ```ts
- * import { startEchoWorker } from "./startup_memory_isolation.ts";
+ * import {
+ *   ECHO_WORKER_MODULE,
+ *   startEchoWorker,
+ * } from "./startup_memory_isolation.ts";
  * import assert from "node:assert/strict";
- * const worker = await startEchoWorker(
- *   new URL("../../workers/startup_echo.ts", import.meta.url),
- * );
+ * const worker = await startEchoWorker(ECHO_WORKER_MODULE);
  * assert.ok(worker instanceof Worker);
  * worker.terminate();
  * ```
@@ -114,7 +154,7 @@ interface EchoChild {
 
 async function startEchoChild(): Promise<EchoChild> {
   const process = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", CHILD.href],
+    args: ["run", "--no-prompt", ECHO_CHILD_MODULE.href],
     stdin: "piped",
     stdout: "piped",
     stderr: "null",
@@ -132,13 +172,10 @@ async function stopEchoChild(child: EchoChild): Promise<void> {
   await child.process.status;
 }
 
-async function measureAsyncTasks(
-  count: number,
-): Promise<{ perTaskMs: number; memoryKiB: number }> {
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const before = Deno.memoryUsage().rss;
-  const started = performance.now();
+/** Starts `count` async tasks that wait on one gate; `release` opens it. */
+function pendingTasks(count: number): { release: () => Promise<void> } {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
   const tasks: Promise<number>[] = [];
   for (let i = 0; i < count; i++) {
     tasks.push((async () => {
@@ -146,31 +183,120 @@ async function measureAsyncTasks(
       return i;
     })());
   }
-  const after = Deno.memoryUsage().rss;
-  release();
-  await Promise.all(tasks);
-  const perTaskMs = (performance.now() - started) / count;
-  return { perTaskMs, memoryKiB: (after - before) / 1024 / count };
+  return {
+    release: async () => {
+      open();
+      await Promise.all(tasks);
+    },
+  };
 }
 
-/** The options of {@linkcode measureStartup} with their defaults, checked. */
-function startupOptions(options: StartupOptions):
-  & Required<
-    Omit<StartupOptions, "onProgress">
-  >
-  & Pick<StartupOptions, "onProgress"> {
-  const { repeats = 3, count = 2, asyncTasks = 100_000, onProgress } = options;
-  assertInteger("Cannot measure start-up", "repeats", repeats);
-  assertInteger("Cannot measure start-up", "count", count);
-  assertInteger("Cannot measure start-up", "asyncTasks", asyncTasks);
-  return { repeats, count, asyncTasks, onProgress };
+/** The summed PSS of `pids`, or `undefined` when one cannot be read. */
+function totalPssKiB(pids: number[]): number | undefined {
+  let total = 0;
+  for (const pid of pids) {
+    const pss = processPssKiB(pid);
+    if (pss === undefined) return undefined;
+    total += pss;
+  }
+  return total;
+}
+
+function memorySource(count: number, unit: string, units: string): string {
+  return `PSS growth of a fresh program and its children / ${count} ${
+    count === 1 ? unit : units
+  }`;
 }
 
 /**
- * Measures, for each kind, the median time from creation to first reply
- * and the memory per unit: for async tasks and workers the growth of this
- * process's RSS (`Deno.memoryUsage().rss`) divided by how many were alive,
- * for child processes each child's own `VmRSS`.
+ * The memory `count` units of `kind` hold while alive, measured in this
+ * process: the growth of the total PSS of this process and its children,
+ * divided by `count`. {@linkcode measureStartup} calls it in a fresh
+ * `deno run` program for each kind, because a process that has already
+ * started and ended workers reuses the memory they freed, and a new worker
+ * then seems to cost less than it does.
+ *
+ * @param kind Which units to start.
+ * @param count How many to keep alive together, a positive integer.
+ * @returns KiB per unit, or `null` where `/proc` cannot be read.
+ * @throws {RangeError} When `count` is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * import { memoryPerUnitHere } from "./startup_memory_isolation.ts";
+ * import assert from "node:assert/strict";
+ * const kib = await memoryPerUnitHere("worker", 1);
+ * assert.ok(kib === null || Number.isFinite(kib));
+ * ```
+ */
+export async function memoryPerUnitHere(
+  kind: StartupKind,
+  count: number,
+): Promise<number | null> {
+  assertInteger("Cannot measure memory", "count", count);
+  const before = processPssKiB(Deno.pid);
+  let after: number | undefined;
+  if (kind === "async task") {
+    const tasks = pendingTasks(count);
+    after = processPssKiB(Deno.pid);
+    await tasks.release();
+  } else if (kind === "worker") {
+    const workers = await Promise.all(
+      Array.from({ length: count }, () => startEchoWorker(ECHO_WORKER_MODULE)),
+    );
+    after = processPssKiB(Deno.pid);
+    for (const worker of workers) worker.terminate();
+  } else {
+    const children = await Promise.all(
+      Array.from({ length: count }, () => startEchoChild()),
+    );
+    after = totalPssKiB([
+      Deno.pid,
+      ...children.map((child) => child.process.pid),
+    ]);
+    await Promise.all(children.map(stopEchoChild));
+  }
+  return before === undefined || after === undefined
+    ? null
+    : (after - before) / count;
+}
+
+/**
+ * Calls `name` of this module in a fresh `deno run` program (through
+ * `workers/call_export.ts`) and returns what it printed as its last line.
+ */
+async function callInFreshProgram<T>(
+  what: string,
+  flags: string[],
+  name: string,
+  ...args: unknown[]
+): Promise<T> {
+  const { stdout } = await runCommand(Deno.execPath(), [
+    "run",
+    "--no-prompt",
+    ...flags,
+    CALL_EXPORT.href,
+    import.meta.url,
+    name,
+    ...args.map((arg) => JSON.stringify(arg)),
+  ], { what, env: { NO_COLOR: "1" } });
+  const line = splitLines(stdout).at(-1);
+  if (line === undefined) {
+    throw new Error(`${what} printed no measurement`);
+  }
+  return JSON.parse(line);
+}
+
+/**
+ * Measures, for each kind, the median time from creation to first reply,
+ * in this process, and the memory per unit, every kind the same way: in a
+ * fresh `deno run` program, the growth of the total PSS
+ * (`/proc/<pid>/smaps_rollup`, Linux only) of that program and its children
+ * while `count` units (`asyncTasks` tasks) were alive, divided by how many
+ * there were ({@linkcode memoryPerUnitHere}). PSS, unlike RSS, counts a page
+ * shared by several processes (the `deno` binary's code) once in all, so a
+ * child is not charged for pages its parent already holds; a fresh program
+ * has no memory freed by earlier workers to reuse.
  *
  * @param options Repeats, how many units to keep alive together, progress.
  * @returns One row per kind: async task, worker, child process.
@@ -191,27 +317,39 @@ function startupOptions(options: StartupOptions):
 export async function measureStartup(
   options: StartupOptions = {},
 ): Promise<StartupRow[]> {
-  const { repeats, count, asyncTasks, onProgress } = startupOptions(options);
+  const { repeats = 3, count = 2, asyncTasks = 100_000, onProgress } = options;
+  assertInteger("Cannot measure start-up", "repeats", repeats);
+  assertInteger("Cannot measure start-up", "count", count);
+  assertInteger("Cannot measure start-up", "asyncTasks", asyncTasks);
   const step = progressSteps(2 * repeats + 3, onProgress);
 
-  const asyncCost = await measureAsyncTasks(asyncTasks);
-  step();
+  const memoryOf = async (kind: StartupKind, units: number) => {
+    const kib = await callInFreshProgram<number | null>(
+      "Memory probe",
+      // Deno lets a program read /proc files only with every permission.
+      ["--allow-all"],
+      "memoryPerUnitHere",
+      kind,
+      units,
+    );
+    step();
+    return kib ?? undefined;
+  };
+
+  const tasksStarted = performance.now();
+  await pendingTasks(asyncTasks).release();
+  const perTaskMs = (performance.now() - tasksStarted) / asyncTasks;
+  const asyncKiB = await memoryOf("async task", asyncTasks);
 
   const workerTimes: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const started = performance.now();
-    const worker = await startEchoWorker(ECHO_TS);
+    const worker = await startEchoWorker(ECHO_WORKER_MODULE);
     workerTimes.push(performance.now() - started);
     worker.terminate();
     step();
   }
-  const rssBefore = Deno.memoryUsage().rss;
-  const workers = await Promise.all(
-    Array.from({ length: count }, () => startEchoWorker(ECHO_TS)),
-  );
-  const rssAfter = Deno.memoryUsage().rss;
-  for (const worker of workers) worker.terminate();
-  step();
+  const workerKiB = await memoryOf("worker", count);
 
   const childTimes: number[] = [];
   for (let i = 0; i < repeats; i++) {
@@ -221,76 +359,31 @@ export async function measureStartup(
     await stopEchoChild(child);
     step();
   }
-  const children = await Promise.all(
-    Array.from({ length: count }, () => startEchoChild()),
-  );
-  const childRss = children.map((c) => processRssKiB(c.process.pid));
-  await Promise.all(children.map(stopEchoChild));
-  step();
-  const known = childRss.filter((v): v is number => v !== undefined);
+  const childKiB = await memoryOf("child process", count);
 
   return [
     {
       kind: "async task",
-      samplesMs: [asyncCost.perTaskMs],
-      firstReplyMs: asyncCost.perTaskMs,
-      memoryKiB: asyncCost.memoryKiB,
-      memorySource: `this process's RSS growth / ${asyncTasks} tasks`,
+      samplesMs: [perTaskMs],
+      firstReplyMs: perTaskMs,
+      memoryKiB: asyncKiB,
+      memorySource: memorySource(asyncTasks, "task", "tasks"),
     },
     {
       kind: "worker",
       samplesMs: workerTimes,
       firstReplyMs: median(workerTimes),
-      memoryKiB: (rssAfter - rssBefore) / 1024 / count,
-      memorySource: `this process's RSS growth / ${count} workers`,
+      memoryKiB: workerKiB,
+      memorySource: memorySource(count, "worker", "workers"),
     },
     {
       kind: "child process",
       samplesMs: childTimes,
       firstReplyMs: median(childTimes),
-      memoryKiB: known.length === count
-        ? known.reduce((a, b) => a + b, 0) / count
-        : undefined,
-      memorySource: `mean VmRSS of ${count} children`,
+      memoryKiB: childKiB,
+      memorySource: memorySource(count, "child", "children"),
     },
   ];
-}
-
-/**
- * Runs {@linkcode measureStartup} in a fresh `deno run` program and returns
- * its rows: what starting each unit costs a program of your own, wherever
- * this is called from (a notebook kernel included).
- *
- * @param options Repeats, how many units to keep alive together, and
- *   `onProgress`, called with `(0, 1)` and `(1, 1)`.
- * @returns One row per kind: async task, worker, child process.
- * @throws {RangeError} When an option is not a positive integer.
- * @throws {Error} When the program fails.
- *
- * @example
- * ```ts
- * import { measureStartupInProgram } from "./startup_memory_isolation.ts";
- * import assert from "node:assert/strict";
- * const rows = await measureStartupInProgram({ repeats: 1, count: 1, asyncTasks: 100 });
- * assert.equal(rows[1].kind, "worker");
- * assert.ok(rows[1].firstReplyMs > 0);
- * ```
- */
-export async function measureStartupInProgram(
-  options: StartupOptions = {},
-): Promise<StartupRow[]> {
-  const { repeats, count, asyncTasks, onProgress } = startupOptions(options);
-  const step = progressSteps(1, onProgress);
-  const rows = await measureInDenoChild<StartupRow[]>("Start-up in a program", [
-    "run",
-    "--allow-all",
-    CALL_EXPORT.href,
-    import.meta.url,
-    "measureStartup",
-    JSON.stringify({ repeats, count, asyncTasks }),
-  ]);
-  step();
-  return rows;
 }
 
 /** Options of {@linkcode workerStartupInChild}, and in part of {@linkcode workerStartupByKind}. */
@@ -356,7 +449,7 @@ export async function workerStartupByKind(
     new Blob([ECHO_SOURCE], { type: "application/javascript" }),
   );
   const sources: [string, string | URL][] = [
-    ["file URL (.ts)", ECHO_TS],
+    ["file URL (.ts)", ECHO_WORKER_MODULE],
     ["file URL (.js)", ECHO_JS],
     ["data: URL", `data:application/javascript,${ECHO_SOURCE}`],
     ["blob: URL", blobUrl],
@@ -380,7 +473,7 @@ export async function workerStartupByKind(
   }
   const started = performance.now();
   const workers = await Promise.all(
-    Array.from({ length: parallel }, () => startEchoWorker(ECHO_TS)),
+    Array.from({ length: parallel }, () => startEchoWorker(ECHO_WORKER_MODULE)),
   );
   const parallelMs = performance.now() - started;
   for (const worker of workers) worker.terminate();
@@ -410,35 +503,12 @@ export async function workerStartupInChild(
   const { repeats = 3, parallel = 4 } = options;
   assertInteger("Cannot measure worker start-up", "repeats", repeats);
   assertInteger("Cannot measure worker start-up", "parallel", parallel);
-  return await measureInDenoChild("Start-up probe", [
-    "run",
-    "--no-prompt",
-    "--allow-read",
-    CALL_EXPORT.href,
-    import.meta.url,
+  return await callInFreshProgram<WorkerStartup>(
+    "Start-up probe",
+    ["--allow-read"],
     "workerStartupByKind",
-    JSON.stringify({ repeats, parallel }),
-  ]);
-}
-
-/**
- * Runs `deno` with `args` in a fresh child and returns the measurement it
- * prints as a JSON line.
- */
-async function measureInDenoChild<T>(what: string, args: string[]): Promise<T> {
-  const { stdout } = await runCommand(Deno.execPath(), args, {
-    what,
-    env: { NO_COLOR: "1" },
-  });
-  const line = splitLines(stdout).find((text) =>
-    text.startsWith("{") || text.startsWith("[")
+    { repeats, parallel },
   );
-  if (line === undefined) {
-    throw new Error(
-      `${what} printed no measurement, received ${JSON.stringify(stdout)}`,
-    );
-  }
-  return JSON.parse(line);
 }
 
 /** One row of the failure isolation table. */
@@ -447,7 +517,7 @@ export interface IsolationRow {
   unit: string;
   /** What went wrong. */
   fault: string;
-  /** What the caller received, as `Name: message`. */
+  /** What the caller's `await` received, as `Name: message`. */
   callerSaw: string;
   /** What was run next, and its result, showing what survived. */
   afterwards: string;
@@ -458,9 +528,8 @@ export interface IsolationRow {
 /** Options of {@linkcode workerCrash} and {@linkcode hungWorker}. */
 export interface IsolationOptions {
   /**
-   * Called with `(0, total)` at the start and `(done, total)` after each
-   * step: a warm-up task (for {@linkcode hungWorker}), the failure seen by
-   * the caller, the next task answered.
+   * Called with `(0, 2)` at the start, then after the failure reached the
+   * caller and after the next task answered.
    * @default {undefined}
    */
   onProgress?: (done: number, total: number) => void;
@@ -478,8 +547,9 @@ async function failureRow(
   fault: string,
   fail: () => Promise<unknown>,
   next: () => Promise<string>,
-  step: () => void = () => {},
+  onProgress?: (done: number, total: number) => void,
 ): Promise<IsolationRow> {
+  const step = progressSteps(2, onProgress);
   const started = performance.now();
   let callerSaw = "(no error)";
   try {
@@ -495,8 +565,8 @@ async function failureRow(
 }
 
 /**
- * An async task throws an uncaught error: its promise rejects, and the next
- * task on the same event loop runs as usual.
+ * An async task throws: only its own promise rejects, the caller's `await`
+ * catches it, and the next task on the same event loop runs as usual.
  *
  * @returns The row for the isolation table.
  *
@@ -511,7 +581,7 @@ async function failureRow(
 export function asyncTaskFailure(): Promise<IsolationRow> {
   return failureRow(
     "async task",
-    "throws an uncaught error",
+    "throws inside the task",
     async () => {
       await null;
       throw new Error("Task failed on the event loop");
@@ -521,9 +591,9 @@ export function asyncTaskFailure(): Promise<IsolationRow> {
 }
 
 /**
- * A Worker's code throws outside any task (from a timer), which kills that
- * worker; the pool rejects the task, starts a fresh worker, and the next
- * task succeeds.
+ * A Worker's code throws outside any task (from a timer): the error is
+ * uncaught inside the worker and kills it. The pool rejects the task that
+ * was running, starts a fresh worker, and the next task succeeds.
  *
  * @param options Progress over 2 steps: the failure, the next task.
  * @returns The row for the isolation table.
@@ -539,30 +609,28 @@ export function asyncTaskFailure(): Promise<IsolationRow> {
 export async function workerCrash(
   options: IsolationOptions = {},
 ): Promise<IsolationRow> {
-  const step = progressSteps(2, options.onProgress);
   await using pool = new WorkerPool(TASKS_MODULE, { size: 1 });
   return await failureRow(
     "worker",
-    "uncaught error kills the worker",
+    "an error thrown from a timer, uncaught in the worker, kills it",
     () => pool.run("crashLater"),
     async () =>
       `pool's new worker echoed ${
         JSON.stringify(await pool.run("echo", "still here"))
       }`,
-    step,
+    options.onProgress,
   );
 }
 
 /**
- * A Worker hangs forever; `taskTimeoutMs` rejects the task with a
- * `TimeoutError`, terminates the worker and replaces it. The pool's clock
- * starts when a task is sent, which for a worker still starting includes its
- * start-up: keep `timeoutMs` above the start-up time, or the warm-up task
- * and the check afterwards time out too.
+ * A Worker hangs forever; the pool's `taskTimeoutMs` rejects the task with a
+ * `TimeoutError`, terminates the worker and replaces it. The pool starts a
+ * task's clock when a worker is ready and free to run it, so a fresh
+ * worker's start-up is not counted: the elapsed time is the worker's
+ * start-up plus `timeoutMs`, however short `timeoutMs` is.
  *
  * @param timeoutMs The pool's `taskTimeoutMs`, a positive integer.
- * @param options Progress over 3 steps: the warm-up task, the time-out, the
- *   next task.
+ * @param options Progress over 2 steps: the time-out, the next task.
  * @returns The row for the isolation table.
  * @throws {RangeError} When `timeoutMs` is not a positive integer.
  *
@@ -580,14 +648,10 @@ export async function hungWorker(
   options: IsolationOptions = {},
 ): Promise<IsolationRow> {
   assertInteger("Cannot run hung worker", "timeoutMs", timeoutMs);
-  const step = progressSteps(3, options.onProgress);
   await using pool = new WorkerPool(TASKS_MODULE, {
     size: 1,
     taskTimeoutMs: timeoutMs,
   });
-  // Start the worker first, so the timeout measures the hang, not start-up.
-  await pool.run("noop");
-  step();
   return await failureRow(
     "worker",
     `hangs; taskTimeoutMs = ${timeoutMs}`,
@@ -596,7 +660,7 @@ export async function hungWorker(
       `pool's new worker echoed ${
         JSON.stringify(await pool.run("echo", "still here"))
       }`,
-    step,
+    options.onProgress,
   );
 }
 
@@ -626,126 +690,4 @@ export async function childCrash(): Promise<IsolationRow> {
         JSON.stringify(await pool.run("echo", "still here"))
       }`,
   );
-}
-
-/** What a worker saw when it tried to read a file. */
-export interface ReadAttempt {
-  /** Whether the read succeeded. */
-  ok: boolean;
-  /** Characters read, when it succeeded. */
-  chars?: number;
-  /** The error's name, such as `NotCapable`, when it failed. */
-  name?: string;
-  /** The error's message, when it failed. */
-  message?: string;
-}
-
-/** The outcome of {@linkcode sandboxedRead}. */
-export interface SandboxOutcome {
-  /** A worker created with `deno: { permissions: { read: false } }`. */
-  sandboxed: ReadAttempt;
-  /** A worker created with the program's own permissions (`"inherit"`). */
-  inherited: ReadAttempt;
-}
-
-const READER = new URL("../../workers/sandbox_reader.ts", import.meta.url);
-
-function readIn(permissions: Deno.PermissionOptions, file: string) {
-  const worker = new Worker(READER, {
-    type: "module",
-    deno: { permissions },
-  } as WorkerOptions);
-  return new Promise<ReadAttempt>((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<ReadAttempt>) => {
-      worker.terminate();
-      resolve(event.data);
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      worker.terminate();
-      reject(new Error(`Reader worker failed: ${event.message}`));
-    };
-    worker.postMessage(file);
-  });
-}
-
-/**
- * Has two workers read `file`: one with `read: false`, one inheriting this
- * program's permissions. Needs `--unstable-worker-options`: without it Deno
- * exits the whole program with code 70, so call it from a process started
- * with that flag (as {@linkcode sandboxDemo} does).
- *
- * @param file The path to read.
- * @returns What each worker saw.
- *
- * @example
- * ```ts ignore
- * import { sandboxedRead } from "./startup_memory_isolation.ts";
- * const outcome = await sandboxedRead("deno.json");
- * console.log(outcome.sandboxed.name); // "NotCapable"
- * ```
- */
-export async function sandboxedRead(file: string): Promise<SandboxOutcome> {
-  return {
-    sandboxed: await readIn({ read: false }, file),
-    inherited: await readIn("inherit", file),
-  };
-}
-
-/** The outcome of {@linkcode sandboxDemo}. */
-export interface SandboxDemo extends SandboxOutcome {
-  /** The file read, relative to the project. */
-  file: string;
-  /**
-   * The exit code of the same program run without
-   * `--unstable-worker-options`.
-   */
-  exitCodeWithoutFlag: number;
-}
-
-async function runProbe(flags: string[], path: string, allowFailure = false) {
-  return await runCommand(Deno.execPath(), [
-    "run",
-    "--no-prompt",
-    ...flags,
-    CALL_EXPORT.href,
-    import.meta.url,
-    "sandboxedRead",
-    JSON.stringify(path),
-  ], { what: "Sandbox probe", allowFailure });
-}
-
-/**
- * Runs {@linkcode sandboxedRead} in a child `deno run
- * --unstable-worker-options --allow-read` (the notebook kernel lacks the
- * flag, and trying there would end the kernel), then the same program
- * without the flag, to record its exit code.
- *
- * @param file A file to read, relative to the project root.
- * @returns What each worker saw, with the path shortened to `file`, and the
- *   exit code without the flag.
- * @throws {Error} When the child with the flag fails.
- *
- * @example
- * ```ts
- * import { sandboxDemo } from "./startup_memory_isolation.ts";
- * import assert from "node:assert/strict";
- * const demo = await sandboxDemo("deno.json");
- * assert.equal(demo.sandboxed.name, "NotCapable");
- * assert.equal(demo.inherited.ok, true);
- * assert.equal(demo.exitCodeWithoutFlag, 70);
- * ```
- */
-export async function sandboxDemo(file = "deno.json"): Promise<SandboxDemo> {
-  const path = decodeURIComponent(
-    new URL(`../../${file}`, import.meta.url).pathname,
-  );
-  const output = await runProbe(
-    ["--unstable-worker-options", "--allow-read"],
-    path,
-  );
-  const text = output.stdout.replaceAll(path, file);
-  const outcome: SandboxOutcome = JSON.parse(text);
-  const withoutFlag = await runProbe(["--allow-read"], path, true);
-  return { file, ...outcome, exitCodeWithoutFlag: withoutFlag.code };
 }

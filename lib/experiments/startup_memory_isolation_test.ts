@@ -4,13 +4,15 @@ import {
   childCrash,
   hungWorker,
   measureStartup,
-  measureStartupInProgram,
-  sandboxDemo,
+  memoryPerUnitHere,
+  SANDBOX_READER_MODULE,
+  SLOW_START_MODULE,
   startEchoWorker,
   workerCrash,
   workerStartupByKind,
   workerStartupInChild,
 } from "./startup_memory_isolation.ts";
+import { WorkerPool } from "../pools/worker_pool.ts";
 
 Deno.test("measureStartup measures all three kinds", async () => {
   const rows = await measureStartup({ repeats: 2, count: 2, asyncTasks: 1000 });
@@ -25,7 +27,24 @@ Deno.test("measureStartup measures all three kinds", async () => {
   assert.ok(rows[0].firstReplyMs < rows[1].firstReplyMs);
   assert.ok(rows[0].firstReplyMs < rows[2].firstReplyMs);
   if (Deno.build.os === "linux") {
+    assert.ok((rows[1].memoryKiB ?? 0) > 0, "a worker grows a program's PSS");
     assert.ok((rows[2].memoryKiB ?? 0) > 1024, "a child uses over 1 MiB");
+  }
+});
+
+Deno.test("measureStartup() measures every kind's memory the same way", async () => {
+  const rows = await measureStartup({ repeats: 1, count: 2, asyncTasks: 100 });
+  assert.deepEqual(rows.map((row) => row.memorySource), [
+    "PSS growth of a fresh program and its children / 100 tasks",
+    "PSS growth of a fresh program and its children / 2 workers",
+    "PSS growth of a fresh program and its children / 2 children",
+  ]);
+  for (const row of rows) {
+    assert.equal(
+      row.memoryKiB === undefined,
+      Deno.build.os !== "linux",
+      `${row.kind}: ${row.memoryKiB}`,
+    );
   }
 });
 
@@ -84,31 +103,6 @@ Deno.test("workerStartupInChild returns the child's measurement", async () => {
   assert.equal(result.parallel, 1);
 });
 
-Deno.test("measureStartupInProgram measures the three kinds in a deno run child, not in this process", async () => {
-  const reports: [number, number][] = [];
-  const rows = await measureStartupInProgram({
-    repeats: 1,
-    count: 1,
-    asyncTasks: 1000,
-    onProgress: (done, total) => reports.push([done, total]),
-  });
-  assert.deepEqual(rows.map((row) => row.kind), [
-    "async task",
-    "worker",
-    "child process",
-  ]);
-  for (const row of rows) assert.ok(row.firstReplyMs > 0, row.kind);
-  assert.deepEqual(reports, [[0, 1], [1, 1]]);
-});
-
-Deno.test("measureStartupInProgram rejects a bad option before starting anything", async () => {
-  await assert.rejects(measureStartupInProgram({ repeats: 0 }), {
-    name: "RangeError",
-    message:
-      "Cannot measure start-up: 'repeats' must be a positive integer, received 0",
-  });
-});
-
 Deno.test("asyncTaskFailure rejects only its own promise", async () => {
   const row = await asyncTaskFailure();
   assert.equal(row.unit, "async task");
@@ -135,12 +129,25 @@ Deno.test("workerCrash reports progress after the failure and the next task", as
   assert.deepEqual(calls, [[0, 2], [1, 2], [2, 2]]);
 });
 
-Deno.test("hungWorker reports progress after warm-up, time-out and next task", async () => {
+Deno.test("hungWorker reports progress after the time-out and the next task", async () => {
   const calls: [number, number][] = [];
   await hungWorker(100, {
     onProgress: (done, total) => calls.push([done, total]),
   });
-  assert.deepEqual(calls, [[0, 3], [1, 3], [2, 3], [3, 3]]);
+  assert.deepEqual(calls, [[0, 2], [1, 2], [2, 2]]);
+});
+
+Deno.test("WorkerPool's taskTimeoutMs does not count the start-up of SLOW_START_MODULE", async () => {
+  const { START_DELAY_MS } = await import(SLOW_START_MODULE.href);
+  const timeoutMs = 100;
+  assert.ok(START_DELAY_MS > timeoutMs, "the start must outlast the timeout");
+  await using pool = new WorkerPool(SLOW_START_MODULE, {
+    size: 1,
+    taskTimeoutMs: timeoutMs,
+  });
+  const started = performance.now();
+  assert.equal(await pool.run("echo", "made it"), "made it");
+  assert.ok(performance.now() - started > timeoutMs);
 });
 
 Deno.test("hungWorker rejects a bad timeout naming it", async () => {
@@ -156,12 +163,33 @@ Deno.test("childCrash reports the exit code and recovers", async () => {
   assert.equal(row.afterwards, `pool's new child echoed "still here"`);
 });
 
-Deno.test("sandboxDemo denies reads only in the sandboxed worker", async () => {
-  const demo = await sandboxDemo("deno.json");
-  assert.equal(demo.sandboxed.ok, false);
-  assert.equal(demo.sandboxed.name, "NotCapable");
-  assert.ok(!demo.sandboxed.message?.includes("/deno.json"));
-  assert.equal(demo.inherited.ok, true);
-  assert.ok((demo.inherited.chars ?? 0) > 0);
-  assert.equal(demo.exitCodeWithoutFlag, 70);
+async function readIn(permissions: Deno.PermissionOptions, path: string) {
+  const worker = new Worker(SANDBOX_READER_MODULE, {
+    type: "module",
+    deno: { permissions },
+  });
+  try {
+    return await new Promise<{ ok: boolean; name?: string }>((resolve) => {
+      worker.onmessage = (event) => resolve(event.data);
+      worker.postMessage(path);
+    });
+  } finally {
+    worker.terminate();
+  }
+}
+
+Deno.test("SANDBOX_READER_MODULE reads only with read permission", async () => {
+  const path = new URL("../../deno.json", import.meta.url).pathname;
+  const denied = await readIn({ read: false, net: false }, path);
+  assert.deepEqual([denied.ok, denied.name], [false, "NotCapable"]);
+  const allowed = await readIn("inherit", path);
+  assert.equal(allowed.ok, true);
+});
+
+Deno.test("memoryPerUnitHere() rejects a bad count", async () => {
+  await assert.rejects(memoryPerUnitHere("worker", 0), {
+    name: "RangeError",
+    message:
+      "Cannot measure memory: 'count' must be a positive integer, received 0",
+  });
 });
