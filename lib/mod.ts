@@ -4,9 +4,10 @@
  * locks, workloads, measurement, and plots and tables for notebooks.
  *
  * Each part is also importable from its own module, in folders by job:
- * `pools/` (WorkerPool, ProcessPool, QueuePool and its machines, `expose`),
- * `sync/` (locks on shared memory), `measure/`, `display/` (tables, plots,
- * progress), `workloads/` and `util/`. The course's experiments live in `experiments/` and are not
+ * `pools/` (WorkerPool and ProcessPool, both a TaskPool; QueuePool and its
+ * machines; `expose`), `sync/` (locks on shared memory), `measure/`,
+ * `display/` (tables, plots, progress), `workloads/` and `util/`. The
+ * course's experiments live in `experiments/` and are not
  * part of the toolkit.
  *
  * @example
@@ -25,6 +26,7 @@
  */
 
 export * from "./pools/expose.ts";
+export * from "./pools/task_pool.ts";
 export * from "./pools/worker_pool.ts";
 export * from "./pools/process_pool.ts";
 export * from "./pools/queue_pool.ts";

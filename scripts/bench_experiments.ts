@@ -48,10 +48,12 @@ import {
   logAxes,
 } from "../lib/display/plot.ts";
 import {
+  type MillisecondTasksRow,
   poolLatency,
   type PoolLatencyRow,
+  poolOnMillisecondTasks,
   poolThroughput,
-  type PoolThroughputRow,
+  type PoolThroughputRun,
 } from "../lib/experiments/pool_throughput.ts";
 import {
   type ProcessMapRow,
@@ -109,8 +111,12 @@ export interface ExperimentResults {
   scaling: ScalingPoint[];
   /** `ioModesExperiment` and `throughputSweep` against the loopback server. */
   io: { modes: IoModeResult[]; throughput: ThroughputPoint[] };
-  /** `poolThroughput` and `poolLatency`. */
-  pool: { throughput: PoolThroughputRow[]; latency: PoolLatencyRow[] };
+  /** `poolThroughput`, `poolLatency` and `poolOnMillisecondTasks`. */
+  pool: {
+    throughput: PoolThroughputRun;
+    latency: PoolLatencyRow[];
+    millisecondTasks: MillisecondTasksRow[];
+  };
   /**
    * `pythonPrimes` beside `cpuBoundExperiment` on the same workload, and
    * `processMapSideBySide` on the same tiny tasks.
@@ -483,8 +489,9 @@ const io: Experiment<"io"> = {
 
 const pool: Experiment<"pool"> = {
   name: "pool",
-  title: "Pool overhead on tiny tasks: raw postMessage, WorkerPool, piscina",
-  weight: 16,
+  title:
+    "Pool overhead: raw postMessage, WorkerPool, and pools from npm (piscina, tinypool, workerpool, poolifier-web-worker)",
+  weight: 24,
   async run({ quick, repeats }, onProgress) {
     // Enough tasks that per-task costs, not a map's fixed costs, dominate.
     const throughputOptions = {
@@ -493,13 +500,21 @@ const pool: Experiment<"pool"> = {
       repeats,
     };
     const latencyOptions = { rounds: quick ? 100 : 2_000, repeats };
+    const millisecondOptions = {
+      tasks: quick ? 100 : 10_000,
+      records: quick ? 20 : 6_000,
+      workers: cores,
+      repeats,
+    };
     const throughput = await poolThroughput(throughputOptions);
-    onProgress(0.5);
+    onProgress(0.4);
     const latency = await poolLatency(latencyOptions);
+    onProgress(0.6);
+    const millisecondTasks = await poolOnMillisecondTasks(millisecondOptions);
     const throughputFigure = barChart([{
       name: "tasks per second",
-      x: throughput.map((row) => row.contender),
-      y: throughput.map((row) => row.tasksPerSecond),
+      x: throughput.rows.map((row) => row.contender),
+      y: throughput.rows.map((row) => row.tasksPerSecond),
     }], {
       title: `Throughput: ${
         throughputOptions.tasks.toLocaleString("en")
@@ -519,26 +534,59 @@ const pool: Experiment<"pool"> = {
       yTitle: "median round trip (µs)",
       caption: "One task in flight: the pool's bookkeeping per task, unhidden.",
     });
+    const millisecondFigure = barChart([{
+      name: "speedup over one thread",
+      x: millisecondTasks.map((row) => row.contender),
+      y: millisecondTasks.map((row) => row.speedup),
+    }], {
+      title: `${
+        millisecondOptions.tasks.toLocaleString("en")
+      } tasks of ~1 ms (JSON.stringify) on ${cores} workers`,
+      xTitle: "contender",
+      yTitle: "speedup over one thread (×)",
+      caption:
+        "The work dwarfs each message: what is left is how well each keeps its workers busy.",
+    });
     return {
-      parameters: { throughput: throughputOptions, latency: latencyOptions },
-      results: { throughput, latency },
-      figures: [throughputFigure, latencyFigure],
+      parameters: {
+        throughput: throughputOptions,
+        latency: latencyOptions,
+        millisecondTasks: millisecondOptions,
+      },
+      results: { throughput, latency, millisecondTasks },
+      figures: [throughputFigure, latencyFigure, millisecondFigure],
       tables: [
         {
           title: "Pool throughput",
-          rows: throughput.map((row) => ({
-            contender: row.contender,
-            tasks: row.tasks,
-            workers: row.workers,
-            "median (ms)": row.medianMs,
-            "tasks/s": row.tasksPerSecond,
-          })),
+          rows: [
+            ...throughput.rows.map((row) => ({
+              contender: row.contender,
+              tasks: row.tasks,
+              workers: row.workers,
+              "median (ms)": row.medianMs,
+              "tasks/s": row.tasksPerSecond,
+            })),
+            ...throughput.skipped.map((row) => ({
+              contender: row.contender,
+              skipped: row.reason,
+            })),
+          ],
         },
         {
           title: "Pool latency",
           rows: latency.map((row) => ({
             contender: row.contender,
             "median (µs)": row.medianUs,
+          })),
+        },
+        {
+          title: "~1 ms tasks",
+          rows: millisecondTasks.map((row) => ({
+            contender: row.contender,
+            tasks: row.tasks,
+            "median (ms)": row.medianMs,
+            "tasks/s": row.tasksPerSecond,
+            speedup: row.speedup,
           })),
         },
       ],

@@ -28,27 +28,44 @@ function cpuResult(
   };
 }
 
-const pool: ExperimentResults["pool"] = {
-  throughput: [
-    { contender: "raw postMessage", ms: 10 },
-    { contender: "WorkerPool.run", ms: 20 },
-    { contender: "WorkerPool.map", ms: 5 },
-    { contender: "piscina.run", ms: 40 },
-  ].map(({ contender, ms }) => ({
-    contender: contender as ExperimentResults["pool"]["throughput"][0][
-      "contender"
-    ],
-    tasks: 1000,
-    workers: 2,
-    samplesMs: [ms],
-    medianMs: ms,
-    tasksPerSecond: 1000 / (ms / 1000),
-  })),
+type PoolResults = ExperimentResults["pool"];
+
+const pool: PoolResults = {
+  throughput: {
+    rows: [
+      { contender: "raw postMessage", ms: 10 },
+      { contender: "WorkerPool.run", ms: 20 },
+      { contender: "WorkerPool.map", ms: 5 },
+      { contender: "piscina.run", ms: 40 },
+      { contender: "workerpool.exec", ms: 80 },
+    ].map(({ contender, ms }) => ({
+      contender: contender as PoolResults["throughput"]["rows"][0]["contender"],
+      tasks: 1000,
+      workers: 2,
+      samplesMs: [ms],
+      medianMs: ms,
+      tasksPerSecond: 1000 / (ms / 1000),
+    })),
+    skipped: [{ contender: "tinypool.run", reason: "it hung" }],
+  },
   latency: [
     { contender: "raw postMessage", samplesUs: [20], medianUs: 20 },
     { contender: "WorkerPool.run", samplesUs: [30], medianUs: 30 },
     { contender: "piscina.run", samplesUs: [60], medianUs: 60 },
   ],
+  millisecondTasks: [
+    { contender: "one thread", tasksPerSecond: 500 },
+    { contender: "raw postMessage", tasksPerSecond: 900 },
+    { contender: "WorkerPool.run", tasksPerSecond: 990 },
+    { contender: "WorkerPool.map", tasksPerSecond: 1000 },
+  ].map(({ contender, tasksPerSecond }) => ({
+    contender: contender as PoolResults["millisecondTasks"][0]["contender"],
+    tasks: 100,
+    samplesMs: [100_000 / tasksPerSecond],
+    medianMs: 100_000 / tasksPerSecond,
+    tasksPerSecond,
+    speedup: tasksPerSecond / 500,
+  })),
 };
 
 const python: ExperimentResults["python"] = {
@@ -161,9 +178,10 @@ Deno.test("headlineRatios() divides the medians of the same run", () => {
     headlineRatios(outcomes).map((ratio) => [ratio.name, ratio.value]),
   );
   assert.deepEqual(ratios, {
-    "WorkerPool.run / piscina.run throughput": 2,
-    "WorkerPool.map / piscina.run throughput": 8,
+    "WorkerPool.run / best npm pool throughput": 2,
+    "WorkerPool.map / best npm pool throughput": 8,
     "WorkerPool.run / raw postMessage latency": 1.5,
+    "WorkerPool.run / raw postMessage rate on ~1 ms tasks": 1.1,
     "WorkerPool speedup over sequential": 2,
     "ProcessPool speedup over sequential": 1.25,
     "Python processes / Deno workers time": 25,
@@ -174,6 +192,26 @@ Deno.test("headlineRatios() divides the medians of the same run", () => {
     "4 machines speedup over sequential": 1.25,
     "kill → job running again / lockDuration": 1.5,
   });
+});
+
+Deno.test("headlineRatios() names the best npm pool and states the goals", () => {
+  const ratios = headlineRatios({ pool: done(pool), python: done(python) });
+  const byName = Object.fromEntries(ratios.map((ratio) => [ratio.name, ratio]));
+  assert.match(
+    byName["WorkerPool.run / best npm pool throughput"].meaning,
+    /best npm pool here was piscina\.run/,
+  );
+  assert.deepEqual(
+    ratios.filter((ratio) => ratio.goal).map((
+      ratio,
+    ) => [ratio.name, ratio.goal]),
+    [
+      ["WorkerPool.run / best npm pool throughput", "≥ 5"],
+      ["WorkerPool.run / raw postMessage latency", "≤ 1.05"],
+      ["WorkerPool.run / raw postMessage rate on ~1 ms tasks", "≥ 1.0"],
+      ["ProcessPool.map / multiprocessing.Pool.map throughput", "≥ 2"],
+    ],
+  );
 });
 
 Deno.test("headlineRatios() leaves out ratios whose experiment was skipped or not run", () => {
@@ -188,7 +226,7 @@ Deno.test("headlineRatios() leaves out ratios whose experiment was skipped or no
   });
   assert.deepEqual(
     ratios.map((ratio) => ratio.experiment),
-    ["pool", "pool", "pool"],
+    ["pool", "pool", "pool", "pool"],
   );
   assert.deepEqual(headlineRatios({}), []);
 });

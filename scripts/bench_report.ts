@@ -64,6 +64,7 @@ function ratioRows(ratios: readonly HeadlineRatio[]) {
   return ratios.map((ratio) => ({
     ratio: ratio.name,
     value: ratio.value,
+    goal: ratio.goal ?? "",
     meaning: ratio.meaning,
   }));
 }

@@ -76,7 +76,7 @@ Deno.test("summaryText() shows the machine, each table, each skip and the ratios
   );
   assert.match(
     text,
-    /WorkerPool speedup over sequential \| {2}1\.75 \| of 2 cores/,
+    /WorkerPool speedup over sequential \| {2}1\.75 \| +\| of 2 cores/,
   );
 });
 

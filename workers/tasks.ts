@@ -12,6 +12,7 @@ import {
   countPrimes,
   monteCarloPi,
   sleep,
+  stringifyRecords,
 } from "../lib/workloads/workloads.ts";
 
 function inWorker(): boolean {
@@ -25,6 +26,7 @@ expose({
   monteCarloPi: ({ samples, seed }: { samples: number; seed: number }) =>
     monteCarloPi(samples, seed),
   busyLoop: (ms: number) => busyLoop(ms),
+  stringifyRecords: (count: number) => stringifyRecords(count),
   sleep: async (ms: number) => {
     await sleep(ms);
   },

@@ -1,8 +1,8 @@
 /**
- * What a pool costs per tiny task, measured side by side in one run: the
- * raw `postMessage` floor, {@linkcode WorkerPool} (`run()` and `map()`) and
- * piscina, the well-known Node.js pool, running under Deno through
- * `node:worker_threads`.
+ * What a pool costs per task, measured side by side in one run: the raw
+ * `postMessage` floor, {@linkcode WorkerPool} (`run()` and `map()`) and the
+ * well-known npm pools (piscina, tinypool, workerpool, poolifier-web-worker)
+ * running under Deno, on tiny tasks, one task at a time, and ~1 ms tasks.
  *
  * @module
  */
@@ -10,10 +10,14 @@
 import {
   type Contender,
   type ContenderName,
+  ContenderUnavailable,
+  type OwnContender,
+  PEERS,
   startContender,
 } from "./_pool_contenders.ts";
 import { assertInteger } from "../util/validate.ts";
 import { median } from "../measure/time_it.ts";
+import { stringifyRecords } from "../workloads/workloads.ts";
 
 /** Who is measured in {@linkcode poolThroughput}. */
 export type PoolContender = ContenderName;
@@ -34,6 +38,22 @@ export interface PoolThroughputRow {
   tasksPerSecond: number;
 }
 
+/** A contender that could not be measured here, and why. */
+export interface SkippedContender {
+  /** Who. */
+  contender: PoolContender;
+  /** Why, e.g. that its first tasks never settled. */
+  reason: string;
+}
+
+/** What {@linkcode poolThroughput} returns. */
+export interface PoolThroughputRun {
+  /** One row per contender measured, the raw floor first. */
+  rows: PoolThroughputRow[];
+  /** The contenders that could not run under Deno, with the reason. */
+  skipped: SkippedContender[];
+}
+
 /** One contender's round trip for one tiny task. */
 export interface PoolLatencyRow {
   /** Who ran the task: the raw floor is a ping-pong with one worker. */
@@ -52,6 +72,12 @@ export interface PoolOverheadOptions {
   workers: number;
   /** Samples per contender, a positive integer. */
   repeats: number;
+  /**
+   * How long a contender's first tasks may take before it counts as unable
+   * to run here, in milliseconds.
+   * @default {10000}
+   */
+  startTimeoutMs?: number;
 }
 
 /** Options of {@linkcode poolLatency}. */
@@ -66,7 +92,7 @@ const THROUGHPUT_CONTENDERS: readonly PoolContender[] = [
   "raw postMessage",
   "WorkerPool.run",
   "WorkerPool.map",
-  "piscina.run",
+  ...PEERS,
 ];
 
 const LATENCY_CONTENDERS: readonly PoolLatencyRow["contender"][] = [
@@ -79,10 +105,11 @@ const LATENCY_CONTENDERS: readonly PoolLatencyRow["contender"][] = [
  * Many tiny `noop` tasks, all in flight at once; contenders take turns each
  * repeat (in a rotating order), so that a slow moment of the machine hits
  * them all alike. Every contender is started and warmed up before timing
- * and closed afterwards.
+ * and closed afterwards; one that fails or whose first tasks do not settle
+ * in time (a pool that hangs under Deno) is skipped with the reason.
  *
  * @param options See {@linkcode PoolOverheadOptions}.
- * @returns One row per contender, the raw floor first.
+ * @returns The rows, the raw floor first, and the skipped contenders.
  * @throws {RangeError} When an option is not a positive integer.
  * @throws {Error} When a contender returns wrong results.
  *
@@ -90,39 +117,40 @@ const LATENCY_CONTENDERS: readonly PoolLatencyRow["contender"][] = [
  * ```ts
  * import { poolThroughput } from "./pool_throughput.ts";
  * import assert from "node:assert/strict";
- * const rows = await poolThroughput({ tasks: 20, workers: 1, repeats: 1 });
- * assert.equal(rows.length, 4);
+ * const { rows, skipped } = await poolThroughput({ tasks: 20, workers: 1, repeats: 1 });
+ * assert.equal(rows.length + skipped.length, 8);
  * assert.ok(rows.every((row) => row.tasksPerSecond > 0));
  * ```
  */
 export async function poolThroughput(
   options: PoolOverheadOptions,
-): Promise<PoolThroughputRow[]> {
-  const { tasks, workers, repeats } = options ?? {};
+): Promise<PoolThroughputRun> {
+  const { tasks, workers, repeats, startTimeoutMs = 10_000 } = options ?? {};
   const where = "Cannot measure pool throughput";
   assertInteger(where, "tasks", tasks);
   assertInteger(where, "workers", workers);
   assertInteger(where, "repeats", repeats);
-  const samples = await takeTurns(
+  const inputs = new Array(tasks).fill(undefined);
+  const { names, samples, skipped } = await takeTurns(
     THROUGHPUT_CONTENDERS,
-    workers,
+    (name) => startContender(name, workers, "noop", undefined, startTimeoutMs),
     repeats,
     async (name, contender) => {
       const began = performance.now();
-      const results = await contender.runMany(tasks);
+      const results = await contender.runMany(inputs);
       const ms = performance.now() - began;
       if (
         results.length !== tasks ||
         !results.every((result) => result === undefined)
       ) {
         throw new Error(
-          `Cannot measure pool throughput: ${name} returned ${results.length} results for ${tasks} noop tasks, not all undefined`,
+          `${where}: ${name} returned ${results.length} results for ${tasks} noop tasks, not all undefined`,
         );
       }
       return ms;
     },
   );
-  return THROUGHPUT_CONTENDERS.map((contender, i) => {
+  const rows = names.map((contender, i) => {
     const medianMs = median(samples[i]);
     return {
       contender,
@@ -133,6 +161,7 @@ export async function poolThroughput(
       tasksPerSecond: tasks / (medianMs / 1000),
     };
   });
+  return { rows, skipped };
 }
 
 /**
@@ -171,11 +200,12 @@ export async function poolLatency(
     const order = LATENCY_CONTENDERS.map((_, turn) =>
       (repeat + turn) % LATENCY_CONTENDERS.length
     );
-    const taken = await takeTurns(
+    const { samples: taken } = await takeTurns(
       order.map((i) => LATENCY_CONTENDERS[i]),
-      1,
+      (name) => startContender(name, 1),
       1,
       latencySample,
+      false,
     );
     order.forEach((i, turn) => samples[i].push(taken[turn][0]));
   }
@@ -191,7 +221,7 @@ export async function poolLatency(
   ): Promise<number> {
     const began = performance.now();
     for (let i = 0; i < rounds; i++) {
-      const result = await contender.runOne();
+      const result = await contender.runOne(undefined);
       if (result !== undefined) {
         throw new Error(
           `Cannot measure pool latency: ${name} returned ${result} for a noop task`,
@@ -202,33 +232,157 @@ export async function poolLatency(
   }
 }
 
+/** One way of running the ~1 ms tasks of {@linkcode poolOnMillisecondTasks}. */
+export interface MillisecondTasksRow {
+  /** `one thread` runs them in this thread, one after another. */
+  contender: "one thread" | OwnContender;
+  /** Tasks per sample. */
+  tasks: number;
+  /** Milliseconds each sample took, in the order measured. */
+  samplesMs: number[];
+  /** The median of `samplesMs`. */
+  medianMs: number;
+  /** Tasks per second at the median. */
+  tasksPerSecond: number;
+  /** `tasksPerSecond` over one thread's. */
+  speedup: number;
+}
+
+/** Options of {@linkcode poolOnMillisecondTasks}. */
+export interface MillisecondTasksOptions {
+  /** Tasks per sample, a positive integer. */
+  tasks: number;
+  /** Records each task serialises (6 000 take about 1 ms), a positive integer. */
+  records: number;
+  /** Workers of every contender, a positive integer. */
+  workers: number;
+  /** Samples per contender, a positive integer. */
+  repeats: number;
+}
+
+const MILLISECOND_CONTENDERS: readonly OwnContender[] = [
+  "raw postMessage",
+  "WorkerPool.run",
+  "WorkerPool.map",
+];
+
+/**
+ * Tasks of about a millisecond (`stringifyRecords`), all in flight at once,
+ * through the raw floor, `WorkerPool.run` and `WorkerPool.map`, beside the
+ * same tasks one after another in this thread; contenders take turns each
+ * repeat. Where per-message costs vanish beside the work, what is left is
+ * how well a pool keeps its workers busy.
+ *
+ * @param options See {@linkcode MillisecondTasksOptions}.
+ * @returns One row per way, one thread first, each with its speedup.
+ * @throws {RangeError} When an option is not a positive integer.
+ * @throws {Error} When a contender returns wrong results.
+ *
+ * @example
+ * ```ts
+ * import { poolOnMillisecondTasks } from "./pool_throughput.ts";
+ * import assert from "node:assert/strict";
+ * const rows = await poolOnMillisecondTasks({ tasks: 20, records: 10, workers: 1, repeats: 1 });
+ * assert.deepEqual(rows.map((row) => row.contender), [
+ *   "one thread",
+ *   "raw postMessage",
+ *   "WorkerPool.run",
+ *   "WorkerPool.map",
+ * ]);
+ * assert.equal(rows[0].speedup, 1);
+ * ```
+ */
+export async function poolOnMillisecondTasks(
+  options: MillisecondTasksOptions,
+): Promise<MillisecondTasksRow[]> {
+  const { tasks, records, workers, repeats } = options ?? {};
+  const where = "Cannot measure pools on ~1 ms tasks";
+  assertInteger(where, "tasks", tasks);
+  assertInteger(where, "records", records);
+  assertInteger(where, "workers", workers);
+  assertInteger(where, "repeats", repeats);
+  const inputs = new Array(tasks).fill(records);
+  const expected = stringifyRecords(records);
+  const check = (name: string, results: unknown[]) => {
+    if (results.length !== tasks || results.some((n) => n !== expected)) {
+      throw new Error(`${where}: ${name} returned wrong results`);
+    }
+  };
+  const oneThread: Contender = {
+    runMany: (inputs) =>
+      Promise.resolve(inputs.map((count) => stringifyRecords(count as number))),
+    runOne: (input) => Promise.resolve(stringifyRecords(input as number)),
+    close: () => Promise.resolve(),
+  };
+  const { names, samples } = await takeTurns(
+    ["one thread", ...MILLISECOND_CONTENDERS] as const,
+    (name) =>
+      name === "one thread"
+        ? Promise.resolve(oneThread)
+        : startContender(name, workers, "stringifyRecords", records),
+    repeats,
+    async (name, contender) => {
+      const began = performance.now();
+      const results = await contender.runMany(inputs);
+      const ms = performance.now() - began;
+      check(name, results);
+      return ms;
+    },
+    false,
+  );
+  const baseMs = median(samples[0]);
+  return names.map((contender, i) => {
+    const medianMs = median(samples[i]);
+    return {
+      contender,
+      tasks,
+      samplesMs: samples[i],
+      medianMs,
+      tasksPerSecond: tasks / (medianMs / 1000),
+      speedup: baseMs / medianMs,
+    };
+  });
+}
+
 /**
  * Starts every contender, then for each repeat lets each take one sample,
  * starting one further along each time; closes them all however it ends.
- * Returns the samples by contender.
+ * With `skip`, a contender that cannot start is left out and reported;
+ * without, its failure is thrown. Returns the samples by contender.
  */
-async function takeTurns<Name extends ContenderName>(
+async function takeTurns<Name extends string>(
   names: readonly Name[],
-  workers: number,
+  start: (name: Name) => Promise<Contender>,
   repeats: number,
-  sample: (
-    name: Name,
-    contender: Contender,
-  ) => Promise<number>,
-): Promise<number[][]> {
+  sample: (name: Name, contender: Contender) => Promise<number>,
+  skip = true,
+): Promise<
+  { names: Name[]; samples: number[][]; skipped: SkippedContender[] }
+> {
+  const started: Name[] = [];
   const contenders: Contender[] = [];
+  const skipped: SkippedContender[] = [];
   try {
     for (const name of names) {
-      contenders.push(await startContender(name, workers));
-    }
-    const samples: number[][] = names.map(() => []);
-    for (let repeat = 0; repeat < repeats; repeat++) {
-      for (let turn = 0; turn < names.length; turn++) {
-        const i = (repeat + turn) % names.length;
-        samples[i].push(await sample(names[i], contenders[i]));
+      try {
+        contenders.push(await start(name));
+        started.push(name);
+      } catch (error) {
+        if (!skip || !(error instanceof ContenderUnavailable)) throw error;
+        skipped.push({
+          contender: error.contender,
+          reason: error.message.replace(/^.*? cannot run here: /, ""),
+        });
       }
     }
-    return samples;
+    const samples: number[][] = started.map(() => []);
+    for (let repeat = 0; repeat < repeats; repeat++) {
+      for (let turn = 0; turn < started.length; turn++) {
+        const i = (repeat + turn) % started.length;
+        samples[i].push(await sample(started[i], contenders[i]));
+      }
+    }
+    return { names: started, samples, skipped };
   } finally {
     await Promise.all(contenders.map((contender) => contender.close()));
   }

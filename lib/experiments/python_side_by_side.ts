@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { splitLines } from "../util/lines.ts";
+import { readLines, splitLines } from "../util/lines.ts";
 import { commandFailure, runCommand } from "../util/run_command.ts";
 import { assertInteger } from "../util/validate.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
@@ -257,9 +257,11 @@ export interface ProcessMapRun {
 /**
  * Many tiny `echo` tasks through a warm pool of child processes, the same
  * number of tasks, chunk size and processes on each side: Deno's
- * {@linkcode ProcessPool.map} and Python's `multiprocessing.Pool.map` (run by
- * `scripts/python_pool_map.py`). Each side checks that every result came
- * back in order.
+ * {@linkcode ProcessPool.map} and Python's `multiprocessing.Pool.map` (kept
+ * running by `scripts/python_pool_map.py`). Both pools are warm before
+ * timing, and they take turns map by map (starting with the other one each
+ * repeat), so that a busy moment of the machine hits both alike. Each side
+ * checks that every result came back in order.
  *
  * @param options Tasks, chunk size, processes, repeats and the executable.
  * @returns Deno's row and, where Python runs, Python's.
@@ -291,36 +293,97 @@ export async function processMapSideBySide(
   assertInteger(where, "processes", processes);
   assertInteger(where, "repeats", repeats);
   const inputs = Array.from({ length: tasks }, (_, i) => i);
-  const samplesMs: number[] = [];
-  {
-    await using pool = new ProcessPool(TASKS_MODULE, {
-      size: processes,
-      idleTimeoutMs: Infinity,
-    });
-    await pool.map("echo", inputs, { chunkSize });
-    for (let i = 0; i < repeats; i++) {
-      const began = performance.now();
-      const results = await pool.map<number>("echo", inputs, { chunkSize });
-      samplesMs.push(performance.now() - began);
-      if (results.some((value, index) => value !== index)) {
-        throw new Error(`${where}: ProcessPool.map returned wrong results`);
-      }
+  const probe = await probePython(python);
+  await using pool = new ProcessPool(TASKS_MODULE, {
+    size: processes,
+    idleTimeoutMs: Infinity,
+  });
+  const denoMap = async () => {
+    const began = performance.now();
+    const results = await pool.map<number>("echo", inputs, { chunkSize });
+    const ms = performance.now() - began;
+    if (results.some((value, index) => value !== index)) {
+      throw new Error(`${where}: ProcessPool.map returned wrong results`);
+    }
+    return ms;
+  };
+  await denoMap();
+  await using pythonPool = probe.available
+    ? await startPythonPoolMap(python, [tasks, chunkSize, processes])
+    : undefined;
+  const deno: number[] = [];
+  const other: number[] = [];
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    if (pythonPool !== undefined && repeat % 2 === 1) {
+      other.push(await pythonPool.map());
+    }
+    deno.push(await denoMap());
+    if (pythonPool !== undefined && repeat % 2 === 0) {
+      other.push(await pythonPool.map());
     }
   }
-  const rows = [processMapRow("ProcessPool.map", samplesMs, tasks)];
-  const probe = await probePython(python);
-  if (probe.available) {
-    const [result] = await runPythonScript(python, PYTHON_POOL_MAP_SCRIPT, [
-      tasks,
-      chunkSize,
-      processes,
-      repeats,
-    ]) as { samplesMs: number[] }[];
-    rows.push(
-      processMapRow("multiprocessing.Pool.map", result.samplesMs, tasks),
-    );
+  const rows = [processMapRow("ProcessPool.map", deno, tasks)];
+  if (pythonPool !== undefined) {
+    rows.push(processMapRow("multiprocessing.Pool.map", other, tasks));
   }
   return { rows, python: probe };
+}
+
+/** `scripts/python_pool_map.py`, running: one timed map per call. */
+interface PythonPoolMap extends AsyncDisposable {
+  /** Times one map in Python; resolves with its milliseconds. */
+  map(): Promise<number>;
+}
+
+/** Starts `scripts/python_pool_map.py` and waits until its pool is warm. */
+async function startPythonPoolMap(
+  python: string,
+  args: number[],
+): Promise<PythonPoolMap> {
+  const child = new Deno.Command(python, {
+    args: [
+      decodeURIComponent(PYTHON_POOL_MAP_SCRIPT.pathname),
+      ...args.map(
+        String,
+      ),
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const writer = child.stdin.getWriter();
+  const lines = readLines(child.stdout);
+  const next = async () => {
+    const { value, done } = await lines.next();
+    if (done) {
+      const { code } = await child.status;
+      throw commandFailure(
+        "Python script python_pool_map.py",
+        code,
+        await stderr,
+      );
+    }
+    return JSON.parse(value) as { ready?: boolean; ms?: number };
+  };
+  const stop = async () => {
+    await writer.close().catch(() => {});
+    await lines.return();
+    await Promise.all([child.status, stderr]);
+  };
+  try {
+    await next();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    async map() {
+      await writer.write(new TextEncoder().encode("map\n"));
+      return (await next()).ms!;
+    },
+    [Symbol.asyncDispose]: stop,
+  };
 }
 
 function processMapRow(

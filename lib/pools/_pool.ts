@@ -1,31 +1,34 @@
 /**
  * The scheduling core shared by `WorkerPool` and `ProcessPool`: queue,
- * dispatch (queued tiny tasks grouped into one message), timeouts, aborts,
- * replacement of dead runners (their unstarted tasks re-queued), statistics
- * and the idle reaper. The pools only supply a way to spawn one runner.
- * Internal.
+ * dispatch (queued tiny tasks grouped into one message, one group sent
+ * ahead while a backlog waits), timeouts, aborts, replacement of dead
+ * runners (the tasks they had not started re-queued, never run twice),
+ * statistics and the idle reaper. The pools only supply a way to spawn one
+ * runner. Internal.
  *
  * @module
  */
 
+import { assertInteger } from "../util/validate.ts";
 import {
   deserializeError,
+  type HelloMessage,
+  packTasks,
   type ReplyMessage,
-  type TaskResult,
+  type ResultsMessage,
+  type SerializedError,
   type TasksMessage,
 } from "./_messages.ts";
-import { assertInteger } from "../util/validate.ts";
 
 /** One running worker or child, as the core sees it. */
 export interface Runner {
   /** Sends tasks; throws when they cannot be sent. */
   send(message: TasksMessage, transfer: Transferable[] | undefined): void;
   /**
-   * Stops the runner from starting any further task and says how many it
-   * has started in all. Without it, the core takes the first unanswered task
-   * for the only one started: true of a runner that runs its tasks in order,
-   * sends every finished answer before it dies, and reports its death only
-   * after those answers (as `ProcessPool`'s children do).
+   * Stops the runner from starting any further task and says, at once, how
+   * many it has started in all (a worker counts them in shared memory).
+   * A runner without it (a child process) is killed first and judged once
+   * its death has been reported, after every answer it sent before.
    */
   stopStarting?(): number;
   /** Stops the runner at once; resolves once its resources are released. */
@@ -35,9 +38,16 @@ export interface Runner {
 /** How a runner reports back to the core. */
 export interface RunnerEvents {
   message(message: ReplyMessage): void;
-  /** The runner died; `reason` says how. */
-  death(reason: string): void;
+  /**
+   * The runner died; `reason` says how. A runner that can tell how many
+   * tasks it had started in all says so in `started`. Reported after every
+   * message the runner sent before it died.
+   */
+  death(reason: string, started?: number): void;
 }
+
+/** What a runner is told when it starts. */
+export type RunnerSettings = Pick<HelloMessage, "concurrency" | "answerEach">;
 
 /** Validated settings of a pool. */
 export interface CoreSettings {
@@ -45,11 +55,13 @@ export interface CoreSettings {
   maxQueue: number;
   taskTimeoutMs: number | undefined;
   idleTimeoutMs: number;
+  /** Tasks each runner runs at once. */
+  concurrency: number;
   /** "worker" or "child process", for messages. */
   kind: string;
   /** The task module, for messages. */
   module: string;
-  spawn(events: RunnerEvents): Runner;
+  spawn(events: RunnerEvents, settings: RunnerSettings): Runner;
 }
 
 /** Options of one task. */
@@ -66,7 +78,10 @@ export interface PoolStats {
   failed: number;
   /** Tasks waiting for a free runner. */
   queued: number;
-  /** Milliseconds each runner slot spent running tasks, by slot. */
+  /**
+   * Milliseconds each runner slot spent running tasks, by its runners' own
+   * clocks (messages in transit not counted), by slot.
+   */
   busyMs: number[];
 }
 
@@ -78,12 +93,29 @@ export interface PoolStats {
  */
 const GROUP_BUDGET_MS = 1;
 
+/**
+ * About how much work, in milliseconds, a busy runner may hold sent ahead
+ * of its lanes while a backlog waits (one group at least): enough that it
+ * never idles while this thread is slow to answer, on a loaded machine
+ * too, little enough that the last tasks do not wait behind another
+ * runner's.
+ */
+const AHEAD_BUDGET_MS = 3;
+
 const QUEUED = 0;
 const RUNNING = 1;
+/** Answered. */
 const DONE = 2;
+/** Settled while running, without an answer: timed out or aborted. */
+const CUT = 3;
+
+/** A runner not yet ready, ready, killed but not yet judged, or gone. */
+const STARTING = 0;
+const READY = 1;
+const DYING = 2;
+const DEAD = 3;
 
 interface Job {
-  id: number;
   task: string;
   input: unknown;
   batch: boolean;
@@ -94,35 +126,57 @@ interface Job {
   reject(reason: unknown): void;
   state: number;
   slot: Slot | undefined;
+  /** Its place among the tasks sent to its runner, from 0. */
+  seq: number;
+  group: Group | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** Tasks sent in one message. */
+interface Group {
+  unanswered: number;
 }
 
 interface Slot {
   index: number;
-  runner: Runner | undefined;
-  ready: boolean;
-  /** Tasks sent to the runner and not all answered yet, in order sent. */
+  runner: Runner;
+  state: number;
+  /** Tasks sent, from the first unanswered one's neighbourhood on. */
   sent: Job[];
-  /** Index in `sent` of the first unanswered task, the one running. */
+  /** `seq` of `sent[0]`. */
+  base: number;
+  /** Index in `sent` at or before the first unanswered task. */
   next: number;
-  /** Tasks this runner has answered in all. */
-  answered: number;
-  busySince: number;
+  /** `seq` the next task sent will get. */
+  seq: number;
+  /** Tasks sent and not answered. */
+  unanswered: number;
+  /** Messages sent with tasks not all answered. */
+  groups: number;
+  /** In the free list. */
+  free: boolean;
+  /** Why the core killed it, for the tasks judged when it has died. */
+  why: string;
 }
 
 /** The shared pool machinery; see the module documentation. */
 export class PoolCore {
   #settings: CoreSettings;
+  #concurrency: number;
   #slots: (Slot | undefined)[];
-  #idle: Slot[] = [];
+  /** Ready runners with a free lane: fewer than `concurrency` groups. */
+  #free: Slot[] = [];
   #live = 0;
   #starting = 0;
+  /** Killed child runners whose tasks are judged when their death comes. */
+  #dying = new Set<Slot>();
   #queue: (Job | undefined)[] = [];
   #head = 0;
   #queued = 0;
-  /** Slots with tasks sent and not all answered. */
-  #running = 0;
-  #nextId = 1;
+  /** Slots with tasks unanswered. */
+  #busy = 0;
+  /** Lanes taken: each slot's groups, up to `concurrency`. */
+  #lanes = 0;
   #completed = 0;
   #failed = 0;
   #busyMs: number[];
@@ -136,6 +190,7 @@ export class PoolCore {
 
   constructor(settings: CoreSettings) {
     this.#settings = settings;
+    this.#concurrency = settings.concurrency;
     this.#slots = new Array(settings.size).fill(undefined);
     this.#busyMs = new Array(settings.size).fill(0);
   }
@@ -154,9 +209,9 @@ export class PoolCore {
     }
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const slot = this.#idle.pop();
+    const slot = this.#free.at(-1);
     // Tasks that will start as soon as a runner is up are not "waiting".
-    const capacity = this.#settings.size - this.#running;
+    const capacity = this.#settings.size * this.#concurrency - this.#lanes;
     if (
       slot === undefined &&
       this.#queued >= this.#settings.maxQueue + capacity
@@ -169,7 +224,6 @@ export class PoolCore {
     }
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
     const job: Job = {
-      id: this.#nextId++,
       task,
       input,
       batch,
@@ -180,6 +234,8 @@ export class PoolCore {
       reject,
       state: QUEUED,
       slot: undefined,
+      seq: 0,
+      group: undefined,
       timer: undefined,
     };
     if (signal !== undefined) {
@@ -192,6 +248,7 @@ export class PoolCore {
       this.#queue.push(job);
       this.#queued++;
       this.#grow();
+      this.#sendAhead();
     }
     return promise;
   }
@@ -208,6 +265,7 @@ export class PoolCore {
             `Cannot run task '${job.task}': the pool was closed before it started`,
           ),
       );
+      for (const slot of this.#dying) this.#judge(slot, undefined);
       for (const slot of this.#slots) {
         if (slot !== undefined) {
           this.#kill(slot, "the pool was closed while it was running");
@@ -232,25 +290,32 @@ export class PoolCore {
       this.#live < this.#settings.size && this.#starting < this.#queued
     ) {
       const index = this.#slots.indexOf(undefined);
-      const slot: Slot = {
-        index,
-        runner: undefined,
-        ready: false,
-        sent: [],
-        next: 0,
-        answered: 0,
-        busySince: 0,
-      };
-      this.#slots[index] = slot;
       this.#live++;
       this.#starting++;
+      let slot: Slot | undefined;
       try {
-        slot.runner = this.#settings.spawn({
-          message: (message) => this.#onMessage(slot, message),
-          death: (reason) => this.#onDeath(slot, reason),
+        const runner = this.#settings.spawn({
+          message: (message) => this.#onMessage(slot!, message),
+          death: (reason, started) => this.#onDeath(slot!, reason, started),
+        }, {
+          concurrency: this.#concurrency,
+          answerEach: this.#settings.taskTimeoutMs !== undefined,
         });
+        slot = {
+          index,
+          runner,
+          state: STARTING,
+          sent: [],
+          base: 0,
+          next: 0,
+          seq: 0,
+          unanswered: 0,
+          groups: 0,
+          free: false,
+          why: "",
+        };
+        this.#slots[index] = slot;
       } catch (error) {
-        this.#slots[index] = undefined;
         this.#live--;
         this.#starting--;
         this.#failStart(error instanceof Error ? error.message : String(error));
@@ -260,57 +325,92 @@ export class PoolCore {
   }
 
   #onMessage(slot: Slot, message: ReplyMessage): void {
-    if (slot.runner === undefined) return;
+    if (slot.state === DEAD) return;
     if (message.kind === "results") {
-      const taskMs = message.spentMs / message.results.length;
+      // The runner's own clock: time running tasks, not messages in transit.
+      this.#busyMs[slot.index] += message.spentMs;
+      const taskMs = message.spentMs / message.values.length;
       this.#taskMs = this.#taskMs === Infinity
         ? taskMs
         : (this.#taskMs + taskMs) / 2;
-      this.#onResults(slot, message.results);
+      this.#onResults(slot, message);
     } else if (message.kind === "ready") {
-      if (slot.ready) return; // a second hello crossed the first answer
-      slot.ready = true;
+      if (slot.state !== STARTING) return; // a second hello was answered
+      slot.state = READY;
       this.#starting--;
-      this.#next(slot);
-    } else {
-      this.#onDeath(slot, "it closed itself");
+      this.#fill(slot);
+    } else if (slot.state === READY) {
+      this.#kill(slot, this.#died("it closed itself"), false);
     }
   }
 
-  #onResults(slot: Slot, results: TaskResult[]): void {
-    if (slot.next >= slot.sent.length) return; // nothing was asked
-    for (const result of results) {
-      const job = slot.sent[slot.next];
-      if (job === undefined || job.id !== result.id) return;
-      slot.next++;
-      slot.answered++;
+  #onResults(slot: Slot, message: ResultsMessage): void {
+    const { first, ids, values, failed } = message;
+    let nextFailed = 0;
+    for (let i = 0; i < values.length; i++) {
+      const ok = failed === undefined || failed[nextFailed] !== i;
+      if (!ok) nextFailed++;
+      const job =
+        slot.sent[(ids === undefined ? first + i : ids[i]) - slot.base];
+      // Settled already: timed out or aborted (and its runner killed).
+      if (job === undefined || job.state !== RUNNING || job.slot !== slot) {
+        continue;
+      }
+      this.#answered(slot, job);
       this.#settle(job);
-      if (result.ok) {
+      if (ok) {
         this.#completed++;
-        job.resolve(result.value);
+        job.resolve(values[i]);
       } else {
         this.#failed++;
-        job.reject(deserializeError(result.error));
+        job.reject(deserializeError(values[i] as SerializedError));
       }
     }
-    if (slot.next < slot.sent.length) {
-      this.#startTimer(slot);
-      return;
-    }
-    this.#release(slot);
-    slot.sent = [];
-    slot.next = 0;
-    this.#next(slot);
+    this.#advance(slot);
+    if (slot.state !== READY) return;
+    this.#startTimers(slot);
+    this.#fill(slot);
   }
 
-  #onDeath(slot: Slot, reason: string): void {
-    if (slot.runner === undefined) return;
-    if (!slot.ready) {
-      this.#kill(slot, reason);
-      this.#failStart(reason);
-      return;
+  /** Counts `job` of `slot` answered, and frees its lane if it was last. */
+  #answered(slot: Slot, job: Job): void {
+    slot.unanswered--;
+    if (--job.group!.unanswered === 0) {
+      if (slot.groups-- <= this.#concurrency) this.#lanes--;
     }
-    this.#kill(slot, `the ${this.#settings.kind} running it died (${reason})`);
+  }
+
+  /** Moves `slot.next` past answered tasks; forgets them when all are. */
+  #advance(slot: Slot): void {
+    const sent = slot.sent;
+    let next = slot.next;
+    while (next < sent.length && sent[next].state === DONE) next++;
+    if (slot.unanswered === 0) {
+      if (sent.length > 0) this.#busy--;
+      slot.base += sent.length;
+      slot.sent = [];
+      slot.next = 0;
+    } else if (next > 1024 && next * 2 > sent.length) {
+      slot.base += next;
+      slot.sent = sent.slice(next);
+      slot.next = 0;
+    } else slot.next = next;
+  }
+
+  #onDeath(slot: Slot, reason: string, started: number | undefined): void {
+    if (slot.state === STARTING) {
+      this.#kill(slot, reason, true);
+      this.#failStart(reason);
+    } else if (slot.state === READY) {
+      this.#kill(slot, this.#died(reason), true, started);
+    } else if (slot.state === DYING) {
+      this.#judge(slot, started);
+      this.#afterLoss();
+    }
+  }
+
+  #died(reason: string): string {
+    return `the ${this.#settings.kind} running it died (${reason})`;
   }
 
   #failStart(reason: string): void {
@@ -334,31 +434,20 @@ export class PoolCore {
   }
 
   /**
-   * Sends `group` to the free `slot` in one message. When that fails, one
-   * input could not be sent: the tasks go one by one, so only that one
-   * rejects.
+   * Sends `group` to `slot`, which has a lane free or sends ahead, in one
+   * message. When that fails, one input could not be sent: the tasks go one
+   * by one, so only that one rejects.
    */
   #send(slot: Slot, group: Job[]): void {
-    for (const job of group) {
-      job.state = RUNNING;
-      job.slot = slot;
-    }
-    slot.sent = group;
-    slot.next = 0;
-    slot.busySince = performance.now();
-    this.#running++;
-    const failure = this.#trySend(slot, group);
-    if (failure !== undefined) {
-      slot.sent = [];
+    if (slot.unanswered === 0) this.#busy++;
+    if (!this.#trySend(slot, group)) {
       for (const job of group) {
-        const jobFailure = group.length === 1
-          ? failure
-          : this.#trySend(slot, [job]);
-        if (jobFailure === undefined) {
-          slot.sent.push(job);
-          continue;
-        }
-        const { error } = jobFailure;
+        const error = group.length === 1
+          ? this.#sendError
+          : this.#trySend(slot, [job])
+          ? undefined
+          : this.#sendError;
+        if (error === undefined) continue;
         this.#settle(job);
         job.reject(
           new TypeError(
@@ -369,49 +458,67 @@ export class PoolCore {
           ),
         );
       }
-      if (slot.sent.length === 0) {
-        this.#release(slot);
-        this.#next(slot);
-        return;
-      }
+      if (slot.unanswered === 0) this.#busy--;
     }
-    this.#startTimer(slot);
+    if (slot.free && slot.groups >= this.#concurrency) this.#unfree(slot);
+    this.#startTimers(slot);
   }
 
-  /** Sends `jobs` in one message; returns what was thrown if that failed. */
-  #trySend(slot: Slot, jobs: Job[]): { error: unknown } | undefined {
+  /** Takes `slot` off the free list. */
+  #unfree(slot: Slot): void {
+    this.#free.splice(this.#free.lastIndexOf(slot), 1);
+    slot.free = false;
+  }
+
+  /** What the last failed `#trySend` threw. */
+  #sendError: unknown;
+
+  /** Sends `jobs` in one message; says whether that worked. */
+  #trySend(slot: Slot, jobs: Job[]): boolean {
     const transfer = jobs.length === 1
       ? jobs[0].transfer
       : jobs.flatMap((job) => job.transfer ?? []);
+    const seq = slot.seq;
     try {
-      slot.runner!.send({
-        kind: "tasks",
-        requests: jobs.map(({ id, task, input, batch }) => ({
-          id,
-          task,
-          input,
-          batch,
-        })),
-        answerEach: this.#settings.taskTimeoutMs !== undefined,
-      }, transfer);
-      return undefined;
+      slot.runner.send(packTasks(seq, jobs), transfer);
     } catch (error) {
-      return { error };
+      this.#sendError = error;
+      return false;
     }
+    const group: Group = { unanswered: jobs.length };
+    if (slot.sent.length === 0) slot.base = seq;
+    for (const job of jobs) {
+      job.state = RUNNING;
+      job.slot = slot;
+      job.seq = slot.seq++;
+      job.group = group;
+      slot.sent.push(job);
+    }
+    slot.unanswered += jobs.length;
+    if (++slot.groups <= this.#concurrency) this.#lanes++;
+    return true;
   }
 
-  /** Arms the task timeout of `slot`'s running task. */
-  #startTimer(slot: Slot): void {
+  /**
+   * Arms the task timeout of each of `slot`'s running tasks: the first
+   * `concurrency` unanswered ones.
+   */
+  #startTimers(slot: Slot): void {
     const timeout = this.#settings.taskTimeoutMs;
-    const job = slot.sent[slot.next];
-    if (timeout === undefined || job.timer !== undefined) return;
-    job.timer = setTimeout(() => this.#timeOut(job, timeout), timeout);
-  }
-
-  /** Marks `slot` free and counts the time it was busy. */
-  #release(slot: Slot): void {
-    this.#running--;
-    this.#busyMs[slot.index] += performance.now() - slot.busySince;
+    if (timeout === undefined) return;
+    let running = 0;
+    for (
+      let i = slot.next;
+      i < slot.sent.length && running < this.#concurrency;
+      i++
+    ) {
+      const job = slot.sent[i];
+      if (job.state !== RUNNING) continue;
+      running++;
+      if (job.timer === undefined) {
+        job.timer = setTimeout(() => this.#timeOut(job, timeout), timeout);
+      }
+    }
   }
 
   #settle(job: Job): void {
@@ -422,15 +529,69 @@ export class PoolCore {
     }
   }
 
-  /** Gives `slot` the next group of queued tasks, or marks it idle. */
-  #next(slot: Slot): void {
-    const group = this.#takeGroup();
-    if (group.length > 0) {
-      this.#send(slot, group);
-      return;
+  /**
+   * Gives the ready `slot` groups of queued tasks while it has a free lane,
+   * then one more to start as soon as a lane frees while a backlog waits;
+   * lists it as free if a lane stays free.
+   */
+  #fill(slot: Slot): void {
+    const concurrency = this.#concurrency;
+    while (this.#queued > 0 && slot.groups < concurrency) {
+      this.#send(slot, this.#takeGroup());
     }
-    this.#idle.push(slot);
-    if (this.#running === 0) this.#armIdleTimer();
+    while (this.#queued > 0 && this.#mayGoAhead(slot)) {
+      this.#send(slot, this.#takeGroup());
+    }
+    if (slot.groups < concurrency && !slot.free && slot.state === READY) {
+      slot.free = true;
+      this.#free.push(slot);
+    }
+    if (this.#busy === 0 && this.#queued === 0) this.#armIdleTimer();
+  }
+
+  /**
+   * Whether `slot` may take a group ahead of its lanes (one, then more up
+   * to {@linkcode AHEAD_BUDGET_MS} of work): it waits in the runner instead
+   * of a round trip away. Only while every runner is up and busy, so none
+   * idles meanwhile, and never next to a task with a signal:
+   * aborting it kills its runner, and a task waiting in that runner could
+   * not be told from a started one.
+   */
+  #mayGoAhead(slot: Slot): boolean {
+    const concurrency = this.#concurrency;
+    return slot.state === READY && slot.groups >= concurrency &&
+      (slot.groups === concurrency ||
+        slot.unanswered * this.#taskMs < AHEAD_BUDGET_MS) &&
+      this.#free.length === 0 && this.#starting === 0 &&
+      slot.sent.at(-1)?.signal === undefined &&
+      this.#nextQueued()?.signal === undefined;
+  }
+
+  /**
+   * Sends a first group ahead to each runner that holds none: as tasks are
+   * submitted one by one, deeper would mean a message per task. Runners
+   * take more, in groups, as their answers come.
+   */
+  #sendAhead(): void {
+    if (this.#free.length > 0 || this.#starting > 0) return;
+    for (const slot of this.#slots) {
+      if (this.#queued === 0) return;
+      if (
+        slot !== undefined && slot.groups === this.#concurrency &&
+        this.#mayGoAhead(slot)
+      ) {
+        this.#send(slot, this.#takeGroup());
+      }
+    }
+  }
+
+  /** The first task waiting in the queue. */
+  #nextQueued(): Job | undefined {
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const job = this.#queue[i];
+      if (job !== undefined && job.state === QUEUED) return job;
+    }
+    return undefined;
   }
 
   /**
@@ -468,10 +629,11 @@ export class PoolCore {
       this.#settle(job);
       this.#queued--;
       job.reject(job.signal!.reason);
-      if (this.#running === 0 && this.#queued === 0) this.#armIdleTimer();
+      if (this.#busy === 0 && this.#queued === 0) this.#armIdleTimer();
     } else if (job.state === RUNNING) {
       // A running task cannot be interrupted, only its runner killed.
       this.#settle(job);
+      job.state = CUT;
       this.#failed++;
       job.reject(job.signal!.reason);
       this.#kill(
@@ -485,6 +647,7 @@ export class PoolCore {
     if (job.state !== RUNNING) return;
     job.timer = undefined;
     this.#settle(job);
+    job.state = CUT;
     this.#failed++;
     job.reject(
       new DOMException(
@@ -499,38 +662,71 @@ export class PoolCore {
   }
 
   /**
-   * Kills `slot`'s runner. Of the tasks sent to it and not answered, those
-   * it had started reject with "Cannot finish task '<name>': " + `why`;
+   * Kills `slot`'s runner (`dead` when it has died already). Its tasks
+   * that had started reject with "Cannot finish task '<name>': " + `why`,
    * those it had not started go back to the front of the queue (or reject,
-   * when the pool is closing).
+   * when the pool is closing). A runner that cannot tell at once which it
+   * had started is judged when its death is reported.
    */
-  #kill(slot: Slot, why: string): void {
-    const runner = slot.runner;
-    if (runner === undefined) return;
-    slot.runner = undefined;
+  #kill(slot: Slot, why: string, dead = false, started?: number): void {
+    if (slot.state === DYING || slot.state === DEAD) return;
+    if (slot.state === STARTING) this.#starting--;
     this.#slots[slot.index] = undefined;
     this.#live--;
-    if (!slot.ready) this.#starting--;
-    else if (slot.sent.length === 0) {
-      const at = this.#idle.indexOf(slot);
-      if (at !== -1) this.#idle.splice(at, 1);
+    if (slot.free) this.#unfree(slot);
+    slot.why = why;
+    const stopStarting = slot.runner.stopStarting;
+    if (stopStarting !== undefined) started = stopStarting.call(slot.runner);
+    const waitForDeath = !dead && started === undefined &&
+      slot.unanswered > 0 && !this.#closed;
+    slot.state = DYING;
+    if (waitForDeath) this.#dying.add(slot);
+    else this.#judge(slot, started);
+    const death = slot.runner.kill();
+    if (death !== undefined) this.#deaths.push(death);
+    if (!waitForDeath) this.#afterLoss();
+  }
+
+  /**
+   * Settles the unanswered tasks of the killed `slot`. `started` is how
+   * many tasks its runner had started in all, when known. Otherwise, of a
+   * runner that answers each task before it starts the next (with a task
+   * timeout) only the first `concurrency` unanswered tasks can have started,
+   * and of any other all of them; a closing pool, which runs nothing more,
+   * says so of the first `concurrency` alone.
+   */
+  #judge(slot: Slot, started: number | undefined): void {
+    this.#dying.delete(slot);
+    slot.state = DEAD;
+    const sent = slot.sent;
+    let startedBefore = started ?? Infinity;
+    if (
+      started === undefined &&
+      (this.#settings.taskTimeoutMs !== undefined || this.#closed)
+    ) {
+      let running = 0;
+      for (let i = slot.next; i < sent.length; i++) {
+        const state = sent[i].state;
+        if (
+          (state === RUNNING || state === CUT) &&
+          ++running === this.#concurrency
+        ) {
+          startedBefore = sent[i].seq + 1;
+          break;
+        }
+      }
     }
-    const unanswered = slot.sent.slice(slot.next);
-    const counted = (runner.stopStarting?.() ?? slot.answered + 1) -
-      slot.answered;
-    // To its caller, a closed pool's first task was running once sent,
-    // whether or not the runner had begun it.
-    const started = this.#closed ? Math.max(counted, 1) : counted;
-    if (slot.sent.length > 0) this.#release(slot);
-    slot.sent = [];
     const requeued: Job[] = [];
-    for (let i = 0; i < unanswered.length; i++) {
-      const job = unanswered[i];
-      if (job.state !== RUNNING) continue; // timed out or aborted
-      if (i < started) {
+    let first = true;
+    for (let i = slot.next; i < sent.length; i++) {
+      const job = sent[i];
+      if (job.state !== RUNNING) continue; // answered, timed out or aborted
+      // To its caller, a closed pool's first task was running once sent,
+      // whether or not the runner had begun it.
+      if (job.seq < startedBefore || (this.#closed && first)) {
         this.#settle(job);
         this.#failed++;
-        job.reject(new Error(`Cannot finish task '${job.task}': ${why}`));
+        job.reject(new Error(`Cannot finish task '${job.task}': ${slot.why}`));
       } else if (this.#closed) {
         this.#settle(job);
         job.reject(
@@ -541,26 +737,38 @@ export class PoolCore {
       } else {
         job.state = QUEUED;
         job.slot = undefined;
+        job.group = undefined;
+        if (job.timer !== undefined) clearTimeout(job.timer);
+        job.timer = undefined;
         requeued.push(job);
       }
+      first = false;
     }
-    const death = runner.kill();
-    if (death !== undefined) this.#deaths.push(death);
-    if (this.#closed) return;
+    if (slot.unanswered > 0) this.#busy--;
+    slot.unanswered = 0;
+    this.#lanes -= Math.min(slot.groups, this.#concurrency);
+    slot.groups = 0;
+    slot.sent = [];
     if (requeued.length > 0) {
       this.#queue.splice(this.#head, 0, ...requeued);
       this.#queued += requeued.length;
-      while (this.#queued > 0 && this.#idle.length > 0) {
-        this.#next(this.#idle.pop()!);
-      }
+    }
+  }
+
+  /** After a runner is gone: dispatch what waits, start replacements. */
+  #afterLoss(): void {
+    if (this.#closed) return;
+    for (let i = this.#free.length - 1; i >= 0 && this.#queued > 0; i--) {
+      this.#fill(this.#free[i]);
     }
     this.#grow();
     // Replacements start only on demand, so the survivors may now be idle.
-    if (this.#running === 0 && this.#queued === 0) this.#armIdleTimer();
+    if (this.#busy === 0 && this.#queued === 0) this.#armIdleTimer();
   }
 
   #armIdleTimer(): void {
-    this.#idleSince = performance.now();
+    // Milliseconds are fine enough here, and Date.now() is the cheaper clock.
+    this.#idleSince = Date.now();
     if (
       this.#idleTimer !== undefined || this.#closed ||
       !Number.isFinite(this.#settings.idleTimeoutMs)
@@ -577,9 +785,8 @@ export class PoolCore {
 
   #onIdleTimer(): void {
     this.#idleTimer = undefined;
-    if (this.#running > 0 || this.#queued > 0) return;
-    const left = this.#idleSince + this.#settings.idleTimeoutMs -
-      performance.now();
+    if (this.#busy > 0 || this.#queued > 0) return;
+    const left = this.#idleSince + this.#settings.idleTimeoutMs - Date.now();
     if (left > 1) {
       this.#setIdleTimer(left);
       return;
@@ -613,78 +820,10 @@ export function refuseTask(
   return undefined;
 }
 
-/** Options both pools share. */
-export interface CommonOptions {
-  size?: number;
-  maxQueue?: number;
-  taskTimeoutMs?: number;
-  idleTimeoutMs?: number;
-}
-
-/** Validates the shared options and fills in their defaults. */
-export function resolveCommonOptions(
-  options: CommonOptions,
-): Required<Omit<CommonOptions, "taskTimeoutMs">> & {
-  taskTimeoutMs: number | undefined;
-} {
-  const size = options.size ?? navigator.hardwareConcurrency;
-  const maxQueue = options.maxQueue ?? Infinity;
-  const idleTimeoutMs = options.idleTimeoutMs ?? 1000;
-  const taskTimeoutMs = options.taskTimeoutMs;
-  checkNumber("size", size);
-  assertInteger("Cannot create pool", "size", size);
-  checkNumber("maxQueue", maxQueue);
-  if (
-    !(Number.isSafeInteger(maxQueue) || maxQueue === Infinity) || maxQueue < 0
-  ) {
-    throw new RangeError(
-      `Cannot create pool: 'maxQueue' must be a non-negative integer or Infinity, received ${maxQueue}`,
-    );
-  }
-  if (taskTimeoutMs !== undefined) {
-    checkNumber("taskTimeoutMs", taskTimeoutMs);
-    if (!Number.isFinite(taskTimeoutMs) || taskTimeoutMs <= 0) {
-      throw new RangeError(
-        `Cannot create pool: 'taskTimeoutMs' must be a positive finite number, received ${taskTimeoutMs}`,
-      );
-    }
-  }
-  checkNumber("idleTimeoutMs", idleTimeoutMs);
-  if (Number.isNaN(idleTimeoutMs) || idleTimeoutMs < 0) {
-    throw new RangeError(
-      `Cannot create pool: 'idleTimeoutMs' must be a non-negative number, received ${idleTimeoutMs}`,
-    );
-  }
-  return { size, maxQueue, taskTimeoutMs, idleTimeoutMs };
-}
-
-/** Throws a TypeError unless `value` is a number. */
-export function checkNumber(name: string, value: unknown): void {
-  if (typeof value !== "number") {
-    throw new TypeError(
-      `Cannot create pool: '${name}' must be a number, received ${typeof value}`,
-    );
-  }
-}
-
-/** The task module as a URL; throws a TypeError unless absolute. */
-export function toModuleUrl(context: string, module: unknown): URL {
-  if (module instanceof URL) return module;
-  if (typeof module !== "string") {
-    throw new TypeError(
-      `${context}: 'module' must be a string or URL, received ${typeof module}`,
-    );
-  }
-  try {
-    return new URL(module);
-  } catch {
-    throw new TypeError(
-      `${context}: 'module' must be an absolute URL, received '${module}'`,
-    );
-  }
-}
-
-/** `map()` of both pools: chunked batches, results in input order. */
+/**
+ * `map()` of every pool: the inputs in chunks, each chunk submitted as one
+ * batch, the results joined in input order.
+ */
 export async function mapChunks<T>(
   core: Pick<PoolCore, "submit">,
   size: number,
@@ -726,5 +865,6 @@ export async function mapChunks<T>(
     );
   }
   const parts = await Promise.all(chunks) as T[][];
-  return parts.length === 1 ? parts[0] : parts.flat() as T[];
+  // concat copies arrays of numbers wholesale; flat() goes one by one.
+  return parts.length === 1 ? parts[0] : ([] as T[]).concat(...parts);
 }

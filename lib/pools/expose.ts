@@ -8,14 +8,20 @@
 import {
   CHILD_FLAG,
   type HelloMessage,
-  LINE_MARKER,
+  packResults,
   type ReplyMessage,
+  requestAt,
   serializeError,
   STOPPED,
   type TaskRequest,
   type TaskResult,
   type TasksMessage,
 } from "./_messages.ts";
+import {
+  FragmentWriter,
+  type ParentMessage,
+  readFrames,
+} from "./_child_wire.ts";
 
 /** A task: one input in, a result or a promise of one out. */
 // deno-lint-ignore no-explicit-any
@@ -28,12 +34,15 @@ export type Task = (input: any) => unknown;
  * - Inside a Web Worker (a {@linkcode WorkerPool}), it answers the pool's
  *   messages.
  * - In a child process started by a {@linkcode ProcessPool} (which passes the
- *   `--expose-ndjson` flag), it answers NDJSON lines on stdin and stdout.
+ *   `--expose-pool-child` flag), it answers the pool's frames on stdin with
+ *   marked fragments on stdout, so whatever a task prints itself still
+ *   reaches the terminal without disturbing them.
  * - Anywhere else, for example when a test imports the module, it does
  *   nothing, so importing a task module never takes over stdin.
  *
  * Errors thrown by a task travel back with their name, message and stack.
- * Asking for an unknown task gives a `RangeError` that lists the known ones.
+ * Asking for an unknown task gives a `RangeError` that lists the known ones;
+ * a result that cannot be cloned, a `TypeError` naming it.
  *
  * @param tasks The tasks, by name; each takes one input.
  * @throws {TypeError} When `tasks` is not an object of functions.
@@ -63,7 +72,7 @@ export function expose(tasks: Record<string, Task>): void {
     }
   }
   if (isWorker()) serveWorker(tasks);
-  else if (Deno.args.includes(CHILD_FLAG)) serveLines(tasks);
+  else if (Deno.args.includes(CHILD_FLAG)) serveChild(tasks);
 }
 
 function isWorker(): boolean {
@@ -75,66 +84,105 @@ function isWorker(): boolean {
 /** Sends one message to the pool; throws when it cannot be sent. */
 type Post = (message: ReplyMessage) => void;
 
-/** The worker-side loop shared by workers and children. */
+/** The runner-side loop shared by workers and children. */
 interface Server {
   /** Queues the requests of `message` behind those already queued. */
   accept(message: TasksMessage): void;
   /** Sends the answers gathered so far and starts no further task. */
   stop(): void;
+  /** How many tasks it has started in all. */
+  readonly started: number;
 }
 
 /**
- * Runs the requests it is given one after another, like a pool's worker
- * always has, and answers them in order. Answers of tasks that finish in one
- * synchronous stretch travel in one message; an async task first sends what
+ * Starts the requests it is given in order, up to `concurrency` at once
+ * (an async task lets the next start while it waits), and answers each.
+ * Answers of tasks that finish in one synchronous stretch travel in one
+ * message (with `answerEach`, each at once); an async task first sends what
  * has been gathered so that nothing waits behind it.
  */
 function serve(
   tasks: Record<string, Task>,
   post: Post,
+  { concurrency, answerEach }: Pick<HelloMessage, "concurrency" | "answerEach">,
   mayStart: () => boolean,
 ): Server {
-  const waiting: TasksMessage[] = [];
+  const waiting: TaskRequest[] = [];
+  let head = 0;
+  let running = 0;
+  let started = 0;
   let answers: TaskResult[] = [];
+  let answered: TaskRequest[] = [];
   let spentMs = 0;
-  let draining = false;
+  // When the synchronous tasks whose answers are gathered began: timing the
+  // stretch, not each tiny task, keeps clock reads out of the loop.
+  let stretch = 0;
+  let pumping = false;
   let stopped = false;
   const flush = () => {
     if (answers.length === 0) return;
-    postResults(post, answers, spentMs);
+    const now = performance.now();
+    spentMs += now - stretch;
+    stretch = now;
+    postResults(post, answers, answered, spentMs);
     answers = [];
+    answered = [];
     spentMs = 0;
   };
-  const drain = async () => {
-    draining = true;
-    while (waiting.length > 0) {
-      const { requests, answerEach } = waiting.shift()!;
-      for (const request of requests) {
-        if (stopped || !mayStart()) return;
-        const began = performance.now();
-        let answer = run(tasks, request);
-        if (answer instanceof Promise) {
-          flush();
-          answer = await answer;
-        }
-        // A task that closed its worker gets no answer: the pool reports it.
-        if (stopped) return;
-        spentMs += performance.now() - began;
-        answers.push(answer);
-        if (answerEach) flush();
+  const finish = (request: TaskRequest, answer: TaskResult) => {
+    answers.push(answer);
+    answered.push(request);
+    if (answerEach) flush();
+  };
+  const pump = () => {
+    pumping = true;
+    stretch = performance.now();
+    while (head < waiting.length && running < concurrency && !stopped) {
+      if (!mayStart()) {
+        stopped = true;
+        break;
       }
+      const request = waiting[head];
+      waiting[head++] = undefined as never;
+      started++;
+      const answer = run(tasks, request);
+      // A task that closed its runner gets no answer: the pool reports it.
+      if (stopped) break;
+      if (answer instanceof Promise) {
+        running++;
+        flush();
+        const began = performance.now();
+        answer.then((answer) => {
+          running--;
+          if (stopped) return;
+          // Its own time, waits included, not the stretch it ends in.
+          spentMs += performance.now() - began;
+          stretch = performance.now();
+          finish(request, answer);
+          if (!pumping) pump();
+        });
+      } else finish(request, answer);
+    }
+    if (head === waiting.length) {
+      waiting.length = 0;
+      head = 0;
     }
     flush();
-    draining = false;
+    pumping = false;
   };
   return {
     accept(message) {
-      waiting.push(message);
-      if (!draining) drain();
+      for (let i = 0; i < message.inputs.length; i++) {
+        waiting.push(requestAt(message, i));
+      }
+      if (!pumping) pump();
     },
     stop() {
       flush();
       stopped = true;
+    },
+    get started() {
+      return started;
     },
   };
 }
@@ -157,10 +205,12 @@ function run(
       ),
     );
   }
-  const succeed = (value: unknown): TaskResult => ({ id, ok: true, value });
+  const batch = request.batch;
+  const succeed = (value: unknown): TaskResult =>
+    batch ? { id, ok: true, value, batch } : { id, ok: true, value };
   const fail = (error: unknown) => failure(id, error);
   try {
-    if (!request.batch) {
+    if (!batch) {
       const value = task(request.input);
       return isThenable(value)
         ? Promise.resolve(value).then(succeed, fail)
@@ -189,27 +239,34 @@ function failure(id: number, error: unknown): TaskResult {
 
 /**
  * Posts `results` in one message; when one of them cannot be sent, posts
- * them one by one, with that one's error in its place, instead of going
- * silent.
+ * them one by one, with a `TypeError` naming what could not be cloned in
+ * that one's place, instead of going silent.
  */
 function postResults(
   post: Post,
   results: TaskResult[],
+  requests: TaskRequest[],
   spentMs: number,
 ): void {
   try {
-    post({ kind: "results", results, spentMs });
+    post(packResults(results, spentMs));
   } catch {
     const eachMs = spentMs / results.length;
-    for (const result of results) {
+    for (let i = 0; i < results.length; i++) {
       try {
-        post({ kind: "results", results: [result], spentMs: eachMs });
+        post(packResults([results[i]], eachMs));
       } catch (error) {
-        post({
-          kind: "results",
-          results: [failure(result.id, error)],
-          spentMs: eachMs,
-        });
+        const why = error instanceof Error ? error.message : String(error);
+        post(packResults([
+          failure(
+            results[i].id,
+            new TypeError(
+              `Cannot return the result of task '${
+                requests[i].task
+              }': it could not be cloned (${why})`,
+            ),
+          ),
+        ], eachMs));
       }
     }
   }
@@ -229,8 +286,11 @@ async function finishBatchAsync(
   return values;
 }
 
+/** As `await` decides it: only an object or a function can be a thenable. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+  return value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 interface WorkerScope {
@@ -243,28 +303,29 @@ interface WorkerScope {
 
 function serveWorker(tasks: Record<string, Task>): void {
   const scope = globalThis as unknown as WorkerScope;
-  let started: Int32Array | undefined;
-  const server = serve(
-    tasks,
-    (message) => scope.postMessage(message),
-    () => started === undefined || countStart(started),
-  );
+  let server: Server | undefined;
   // Deno tells the parent nothing when a worker closes itself, so say it
   // here; otherwise the task that was running would wait forever.
   const close = scope.close.bind(scope);
   scope.close = () => {
-    server.stop();
+    server?.stop();
     scope.postMessage({ kind: "exit" } satisfies ReplyMessage);
     close();
   };
   scope.onmessage = (event) => {
     const message = event.data;
     if (message.kind === "hello") {
-      started = message.started;
+      const { started } = message;
+      server ??= serve(
+        tasks,
+        (message) => scope.postMessage(message),
+        message,
+        () => started === undefined || countStart(started),
+      );
       scope.postMessage(
         { kind: "ready", tasks: Object.keys(tasks) } satisfies ReplyMessage,
       );
-    } else server.accept(message);
+    } else server?.accept(message);
   };
 }
 
@@ -283,38 +344,36 @@ function countStart(started: Int32Array): boolean {
   }
 }
 
-function serveLines(tasks: Record<string, Task>): void {
-  const encoder = new TextEncoder();
-  const write = (text: string) => {
-    const bytes = encoder.encode(text);
-    let written = 0;
-    while (written < bytes.length) {
-      written += Deno.stdout.writeSync(bytes.subarray(written));
-    }
+function serveChild(tasks: Record<string, Task>): void {
+  let server: Server | undefined;
+  let replies: FragmentWriter | undefined;
+  let ended = false;
+  // Finished answers and the count of started tasks go out before the
+  // child ends, however it ends, so the pool knows which tasks it may run
+  // elsewhere; the writes are synchronous, so nothing is left behind.
+  const end = (event: Event) => {
+    if (ended || replies === undefined || event.defaultPrevented) return;
+    ended = true;
+    server!.stop();
+    replies.send({ kind: "exit", started: server!.started });
   };
-  const post: Post = (message) =>
-    write(LINE_MARKER + JSON.stringify(message) + "\n");
-  const server = serve(tasks, post, () => true);
-  // A task that calls Deno.exit() must not take finished answers with it.
-  globalThis.addEventListener("unload", () => server.stop());
-  post({ kind: "ready", tasks: Object.keys(tasks) });
-  readLines(Deno.stdin.readable, (line) => {
-    if (line.length > 0) server.accept(JSON.parse(line));
-  });
-}
-
-async function readLines(
-  readable: ReadableStream<Uint8Array>,
-  onLine: (line: string) => void,
-): Promise<void> {
-  let buffered = "";
-  for await (const text of readable.pipeThrough(new TextDecoderStream())) {
-    buffered += text;
-    let newline = buffered.indexOf("\n");
-    while (newline !== -1) {
-      onLine(buffered.slice(0, newline));
-      buffered = buffered.slice(newline + 1);
-      newline = buffered.indexOf("\n");
-    }
-  }
+  globalThis.addEventListener("unload", end);
+  globalThis.addEventListener("error", end);
+  globalThis.addEventListener("unhandledrejection", end);
+  readFrames(
+    (into) => Deno.stdin.read(into),
+    (message: ParentMessage) => {
+      if (message.kind === "tasks") {
+        server?.accept(message);
+        return;
+      }
+      replies = new FragmentWriter(
+        message.marker!,
+        (bytes) => Deno.stdout.writeSync(bytes),
+      );
+      const writer = replies;
+      server = serve(tasks, (reply) => writer.send(reply), message, () => true);
+      writer.send({ kind: "ready", tasks: Object.keys(tasks) });
+    },
+  );
 }

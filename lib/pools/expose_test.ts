@@ -1,12 +1,18 @@
 import assert from "node:assert/strict";
 import { expose } from "./expose.ts";
 import {
+  CHILD_FLAG,
   type HelloMessage,
+  packTasks,
   type ReplyMessage,
   STOPPED,
   type TaskRequest,
   type TaskResult,
+  unpackResults,
 } from "./_messages.ts";
+import { Encoder } from "./_codec.ts";
+import { newMarker, readFragments, writeFrame } from "./_child_wire.ts";
+import { withTaskModule } from "./testdata/scripts.ts";
 
 const TASKS = new URL("../../workers/tasks.ts", import.meta.url);
 
@@ -32,20 +38,27 @@ async function withWorker(
       onReady?.(message);
       ready.resolve();
     } else if (message.kind === "results") {
-      received.push(...message.results);
+      received.push(...unpackResults(message));
       if (awaited !== undefined && received.length >= awaited.count) {
         awaited.resolve();
       }
     }
   };
   const started = new Int32Array(new SharedArrayBuffer(4));
-  worker.postMessage({ kind: "hello", started } satisfies HelloMessage);
+  worker.postMessage(
+    {
+      kind: "hello",
+      started,
+      concurrency: 1,
+      answerEach: false,
+    } satisfies HelloMessage,
+  );
   try {
     await ready.promise;
     await body(async (...requests) => {
       const done = Promise.withResolvers<void>();
       awaited = { count: requests.length, resolve: done.resolve };
-      worker.postMessage({ kind: "tasks", requests, answerEach: false });
+      worker.postMessage(packTasks(requests[0].id, requests));
       await done.promise;
       return received.splice(0);
     }, started);
@@ -89,12 +102,12 @@ Deno.test("expose() in a worker answers single and batched requests", async () =
     );
     assert.deepEqual(
       await ask({ id: 2, task: "echo", input: [1, 2, 3], batch: true }),
-      [{ id: 2, ok: true, value: [1, 2, 3] }],
+      [{ id: 2, ok: true, value: [1, 2, 3], batch: true }],
     );
     // A batch whose tasks are async switches to the async loop mid-way.
     assert.deepEqual(
       await ask({ id: 3, task: "sleep", input: [1, 1], batch: true }),
-      [{ id: 3, ok: true, value: [undefined, undefined] }],
+      [{ id: 3, ok: true, value: [undefined, undefined], batch: true }],
     );
   });
 });
@@ -155,70 +168,107 @@ Deno.test("expose() in a worker names an unknown task and lists the known ones",
 });
 
 Deno.test("expose() in a worker reports a result that cannot be cloned", async () => {
-  const module = await Deno.makeTempFile({ suffix: ".ts" });
-  try {
-    await Deno.writeTextFile(
-      module,
-      `import { expose } from ${
-        JSON.stringify(import.meta.resolve("./expose.ts"))
-      };
-      expose({ giveFunction: () => () => 1, echo: (x: unknown) => x });`,
-    );
-    await withWorker(new URL(`file://${module}`), async (ask) => {
-      const [reply, next] = await ask(
-        { id: 1, task: "giveFunction", input: undefined, batch: false },
-        { id: 2, task: "echo", input: 2, batch: false },
-      );
-      assert.ok(!reply.ok);
-      assert.equal(reply.error.name, "DataCloneError");
-      // Only the result that could not be cloned is lost, not its neighbour.
-      assert.deepEqual(next, { id: 2, ok: true, value: 2 });
-    });
-  } finally {
-    await Deno.remove(module);
-  }
+  await withTaskModule(
+    "{ giveFunction: () => () => 1, echo: (x: unknown) => x }",
+    async (module) => {
+      await withWorker(module, async (ask) => {
+        const [reply, next] = await ask(
+          { id: 1, task: "giveFunction", input: undefined, batch: false },
+          { id: 2, task: "echo", input: 2, batch: false },
+        );
+        assert.ok(!reply.ok);
+        assert.equal(reply.error.name, "TypeError");
+        assert.match(
+          reply.error.message,
+          /^Cannot return the result of task 'giveFunction': it could not be cloned \(.*could not be cloned/,
+        );
+        // Only the result that could not be cloned is lost, not its neighbour.
+        assert.deepEqual(next, { id: 2, ok: true, value: 2 });
+      });
+    },
+  );
 });
 
-Deno.test("expose() in a pool child answers NDJSON and marks its lines", async () => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", TASKS.href, "--expose-ndjson"],
-    stdin: "piped",
-    stdout: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(
-    new TextEncoder().encode(
-      [
-        [{ id: 1, task: "echo", input: { a: 1 }, batch: false }],
-        [
-          {
-            id: 2,
-            task: "countPrimes",
-            input: [{ start: 0, end: 10 }],
-            batch: true,
-          },
-          { id: 3, task: "nope", input: 0, batch: false },
-        ],
-      ].map((requests) =>
-        JSON.stringify({ kind: "tasks", requests, answerEach: false }) + "\n"
-      ).join(""),
-    ),
+Deno.test("expose() in a pool child answers frames with marked fragments, apart from the task's own output", async () => {
+  await withTaskModule(
+    `{
+      echo: (x: unknown) => x,
+      say: (text: string) => {
+        Deno.stdout.writeSync(new TextEncoder().encode(text));
+        return text.length;
+      },
+      busy: (ms: number) => {
+        const end = performance.now() + ms;
+        while (performance.now() < end);
+      },
+    }`,
+    async (module) => {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "--no-prompt", module.href, CHILD_FLAG],
+        stdin: "piped",
+        stdout: "piped",
+      }).spawn();
+      const marker = newMarker();
+      const frames = new Encoder();
+      writeFrame(frames, {
+        kind: "hello",
+        concurrency: 1,
+        answerEach: false,
+        marker,
+      });
+      writeFrame(
+        frames,
+        packTasks(0, [
+          { task: "echo", input: new Map([[1, -0]]), batch: false },
+          { task: "say", input: "no newline", batch: false },
+          { task: "busy", input: 20, batch: false },
+        ]),
+      );
+      writeFrame(
+        frames,
+        packTasks(3, [
+          { task: "echo", input: [1.5, 2], batch: true },
+          { task: "nope", input: 0, batch: false },
+        ]),
+      );
+      const writer = child.stdin.getWriter();
+      await writer.write(frames.bytes().slice());
+      // Closing stdin is how a pool tells an idle child to exit.
+      await writer.close();
+      const replies: ReplyMessage[] = [];
+      let output = "";
+      await readFragments(
+        child.stdout,
+        marker,
+        (reply) => replies.push(reply),
+        (bytes) => output += new TextDecoder().decode(bytes),
+      );
+      assert.equal((await child.status).code, 0);
+      assert.equal(output, "no newline");
+      assert.deepEqual(replies.map((reply) => reply.kind), [
+        "ready",
+        "results",
+        "results",
+        "exit",
+      ]);
+      const [, first, second, exit] = replies;
+      assert.ok(first.kind === "results" && second.kind === "results");
+      // Answers to tasks that finish in one go travel in one message.
+      assert.deepEqual(unpackResults(first), [
+        { id: 0, ok: true, value: new Map([[1, -0]]) },
+        { id: 1, ok: true, value: 10 },
+        { id: 2, ok: true, value: undefined },
+      ]);
+      assert.ok(first.spentMs >= 20, `spent ${first.spentMs} ms on 20 ms`);
+      const [batch, unknown] = unpackResults(second);
+      assert.deepEqual(batch, {
+        id: 3,
+        ok: true,
+        value: [1.5, 2],
+        batch: true,
+      });
+      assert.equal(unknown.ok, false);
+      assert.deepEqual(exit, { kind: "exit", started: 5 });
+    },
   );
-  // Closing stdin is how a pool tells an idle child to exit.
-  await writer.close();
-  const { code, stdout } = await child.output();
-  assert.equal(code, 0);
-  const lines = new TextDecoder().decode(stdout).trimEnd().split("\n");
-  assert.ok(lines.every((line) => line.startsWith("\x1e")));
-  const replies = lines.map((line) => JSON.parse(line.slice(1)));
-  assert.equal(replies.length, 3);
-  assert.equal(replies[0].kind, "ready");
-  assert.equal(replies[1].kind, "results");
-  assert.deepEqual(replies[1].results, [{ id: 1, ok: true, value: { a: 1 } }]);
-  assert.ok(replies[1].spentMs >= 0);
-  // Answers to tasks that finish in one go travel in one line.
-  const [primes, unknown] = replies[2].results;
-  assert.deepEqual(primes, { id: 2, ok: true, value: [4] });
-  assert.equal(unknown.ok, false);
-  assert.equal(unknown.error.name, "RangeError");
 });

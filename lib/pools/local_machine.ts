@@ -7,7 +7,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { toModuleUrl } from "./_pool.ts";
+import { moduleUrl } from "./_module_url.ts";
 import { assertInteger } from "../util/validate.ts";
 import { readLines } from "../util/lines.ts";
 import { checkQueueName, DEFAULT_QUEUE, MACHINE_READY } from "./_queue_jobs.ts";
@@ -101,7 +101,7 @@ export interface LocalMachine extends AsyncDisposable {
  * process is killed if this program exits first.
  *
  * @param redisUrl The Redis server.
- * @param module The task module, as an absolute URL.
+ * @param module The task module: a URL, a URL string, or a file path.
  * @param options Queue, concurrency, lock timing, stderr.
  * @returns The running machine.
  * @throws {TypeError} When `module` or `queue` is malformed.
@@ -125,7 +125,7 @@ export async function startLocalMachine(
   options: LocalMachineOptions = {},
 ): Promise<LocalMachine> {
   const where = "Cannot start machine";
-  const moduleUrl = toModuleUrl(where, module);
+  const url = moduleUrl(where, module);
   const {
     queue = DEFAULT_QUEUE,
     concurrency = 1,
@@ -150,7 +150,7 @@ export async function startLocalMachine(
     "--redis",
     redisUrl,
     "--module",
-    moduleUrl.href,
+    url.href,
     "--queue",
     queue,
     "--concurrency",

@@ -17,7 +17,7 @@
 
 import { type Job, Worker as BullWorker } from "bullmq";
 import type { Redis } from "ioredis";
-import { toModuleUrl } from "./_pool.ts";
+import { moduleUrl } from "./_module_url.ts";
 import { assertInteger } from "../util/validate.ts";
 import { WorkerPool } from "./worker_pool.ts";
 import {
@@ -111,7 +111,8 @@ export interface Machine extends AsyncDisposable {
  * publishes its id) has its Worker terminated and replaced.
  *
  * @param redisUrl The Redis server, e.g. `redis://10.0.0.5:6379`.
- * @param module The task module, as an absolute URL; it calls `expose()`.
+ * @param module The task module (a URL, a URL string, or a file path); it
+ *   calls `expose()`.
  * @param options Queue, concurrency, lock timing, connect timeout.
  * @returns The machine, once it is connected and taking jobs.
  * @throws {TypeError} When the URL, module or queue name is malformed.
@@ -151,7 +152,7 @@ export async function serveMachine(
     connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
     name = defaultMachineName(),
   } = options;
-  const moduleUrl = toModuleUrl(where, module);
+  const url = moduleUrl(where, module);
   checkQueueName(where, queue);
   // Redis takes client names of printable ASCII without spaces.
   if (typeof name !== "string" || !/^[\x21-\x7e]+$/.test(name)) {
@@ -172,7 +173,7 @@ export async function serveMachine(
   const reportError = (error: Error) =>
     console.error(`machine (pid ${Deno.pid}): ${error.message}`);
   // The machine is a server: its Workers stay up between jobs.
-  const pool = new WorkerPool(moduleUrl, {
+  const pool = new WorkerPool(url, {
     size: concurrency,
     idleTimeoutMs: Infinity,
   });

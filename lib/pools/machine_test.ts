@@ -53,7 +53,7 @@ Deno.test("serveMachine() rejects bad options, naming them", async () => {
     },
   );
   await assert.rejects(
-    serveMachine("redis://127.0.0.1:1", "tasks.ts"),
+    serveMachine("redis://127.0.0.1:1", "npm:tasks"),
     TypeError,
   );
   await assert.rejects(

@@ -9,7 +9,8 @@
 import { Job, Queue, QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
 import { deserializeError } from "./_messages.ts";
-import { mapChunks, refuseTask, toModuleUrl } from "./_pool.ts";
+import { mapChunks, refuseTask } from "./_pool.ts";
+import { moduleUrl } from "./_module_url.ts";
 import { assertInteger } from "../util/validate.ts";
 import {
   cancelChannel,
@@ -237,15 +238,16 @@ export class QueuePool {
    * Creates a pool; it connects (starting the private Redis if needed) on
    * {@linkcode start}, on the first task, or on the first machine.
    *
-   * @param module The task module, as an absolute URL (machines on other
-   *   hosts must be able to load it from the same URL, or be given theirs).
+   * @param module The task module: a URL, a URL string, or a file path
+   *   (absolute, or relative to the current directory); machines on other
+   *   hosts must be able to load it from the same URL, or be given theirs.
    * @param options See {@linkcode QueuePoolOptions}.
    * @throws {TypeError} When `module`, `redisUrl` or `queue` is malformed.
    * @throws {RangeError} When a number option is not a positive integer.
    */
   constructor(module: string | URL, options: QueuePoolOptions = {}) {
     const where = "Cannot create pool";
-    this.#module = toModuleUrl(where, module);
+    this.#module = moduleUrl(where, module);
     const {
       redisUrl = Deno.env.get("REDIS_URL") || undefined,
       redisServer = "redis-server",

@@ -331,7 +331,8 @@ Deno.test("QueuePool rejects bad options, naming them", async (t) => {
     }
   });
   await t.step("module", () => {
-    assert.throws(() => new QueuePool("tasks.ts"), TypeError);
+    // A path is a module (as for the other pools); a bare scheme is not.
+    assert.throws(() => new QueuePool("npm:tasks"), TypeError);
   });
   await t.step("machines and map chunks", async () => {
     await using pool = new QueuePool(TASKS, {
