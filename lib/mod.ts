@@ -29,7 +29,6 @@ export * from "./pools/expose.ts";
 export * from "./pools/task_pool.ts";
 export * from "./pools/worker_pool.ts";
 export * from "./pools/process_pool.ts";
-export * from "./pools/warm_pool.ts";
 export * from "./pools/queue_pool.ts";
 export * from "./pools/local_machine.ts";
 export * from "./pools/machine.ts";

@@ -8,7 +8,7 @@
 
 import { table } from "../lib/display/display.ts";
 import type { MachineFacts } from "../lib/measure/machine_facts.ts";
-import type { Figure } from "../lib/display/plot.ts";
+import { captionOf, type Figure, withoutCaption } from "../lib/display/plot.ts";
 import type { BenchOutcomes, ExperimentName } from "./bench_experiments.ts";
 import type { HeadlineRatio } from "./bench_ratios.ts";
 
@@ -211,15 +211,10 @@ function escapeHtml(text: string): string {
  * width instead of running off its edge.
  */
 function captionApart(figure: Figure): { figure: Figure; caption: string } {
-  const { annotations, margin, ...layout } = figure.layout;
-  const caption = (annotations as { text?: unknown }[] | undefined)?.[0]?.text;
+  const bare = withoutCaption(figure);
   return {
-    figure: {
-      ...figure,
-      layout: { ...layout, margin: { ...(margin as object), b: 70 } },
-      config: { ...figure.config, displayModeBar: false },
-    },
-    caption: typeof caption === "string" ? caption : "",
+    figure: { ...bare, config: { ...bare.config, displayModeBar: false } },
+    caption: captionOf(figure) ?? "",
   };
 }
 

@@ -16,9 +16,10 @@
  *
  * The work is done by `scripts/notebook_client.py`, run with the Debian
  * Python (`/usr/bin/python3`, which has `jupyter_client` and `nbformat`). A
- * kernelspec named `deno` whose command is this very Deno executable is
- * written into a temporary directory given to Python as `JUPYTER_PATH`, so no
- * user-level kernelspec is needed. See the header of `notebook_client.py` for
+ * kernelspec named `deno` whose command is the pinned Deno (`deno_pin.ts`:
+ * this very executable when it is the pinned version) is written into a
+ * temporary directory given to Python as `JUPYTER_PATH`, so no user-level
+ * kernelspec is needed and the kernel is the pinned one. See the header of `notebook_client.py` for
  * how late outputs of the kernel are waited for.
  *
  * @module
@@ -26,6 +27,9 @@
 import { parseArgs } from "node:util";
 import { splitLines } from "../lib/util/lines.ts";
 import { type CommandResult, runCommand } from "../lib/util/run_command.ts";
+
+import { type ChartPainter, openChartPainter } from "./chart_pictures.ts";
+import { pinnedDenoPath } from "./deno_pin.ts";
 
 /** The Python interpreter that has `jupyter_client` and `nbformat`. */
 export const DEFAULT_PYTHON = "/usr/bin/python3";
@@ -69,6 +73,12 @@ export interface RunNotebookOptions {
    * it. Defaults to `true`; only applies when `outputPath` is given.
    */
   format?: boolean;
+  /**
+   * Draws a static picture of every chart into the written notebook (see
+   * `chart_pictures.ts`), so front ends that run no scripts show the charts.
+   * Only applies when `outputPath` is given. Defaults to none.
+   */
+  painter?: ChartPainter;
 }
 
 /** One output of an executed code cell, as stored in nbformat v4. */
@@ -190,12 +200,30 @@ export async function jupyterAvailable(
   }
 }
 
-async function writeKernelspec(dir: string): Promise<void> {
+/**
+ * Writes a kernelspec named `deno` that runs the pinned Deno's kernel into
+ * `<dir>/kernels/deno/kernel.json`, for Jupyter to find through
+ * `JUPYTER_PATH=<dir>`.
+ *
+ * @param dir The folder to put `kernels/deno/` in.
+ *
+ * @example
+ * ```ts
+ * import { writeKernelspec } from "./run_notebooks.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await writeKernelspec(dir);
+ * const spec = JSON.parse(await Deno.readTextFile(`${dir}/kernels/deno/kernel.json`));
+ * assert.equal(spec.argv[1], "jupyter");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function writeKernelspec(dir: string): Promise<void> {
   const specDir = `${dir}/kernels/deno`;
   await Deno.mkdir(specDir, { recursive: true });
   const spec = {
     argv: [
-      Deno.execPath(),
+      await pinnedDenoPath(),
       "jupyter",
       "--kernel",
       "--conn",
@@ -327,10 +355,18 @@ export async function runNotebook(
         kernelPid,
       );
     }
+    let notebook: Notebook = JSON.parse(await Deno.readTextFile(outputPath));
+    if (options.outputPath !== undefined && options.painter !== undefined) {
+      await options.painter.addPictures(notebook);
+      await Deno.writeTextFile(
+        options.outputPath,
+        `${JSON.stringify(notebook, null, 1)}\n`,
+      );
+    }
     if (options.outputPath !== undefined && (options.format ?? true)) {
       await formatNotebook(options.outputPath);
+      notebook = JSON.parse(await Deno.readTextFile(outputPath));
     }
-    const notebook = JSON.parse(await Deno.readTextFile(outputPath));
     return {
       path,
       outputPath: options.outputPath,
@@ -451,6 +487,10 @@ async function main(args: string[]): Promise<number> {
   }
   let failures = 0;
   const start = performance.now();
+  // Saved notebooks carry a static picture of every chart.
+  await using painter = cli.inPlace || cli.outDir !== undefined
+    ? await openChartPainter()
+    : undefined;
   for (const path of notebooks) {
     const t0 = performance.now();
     try {
@@ -459,6 +499,7 @@ async function main(args: string[]): Promise<number> {
         quick: cli.quick,
         twice: cli.twice,
         timeoutSeconds: cli.timeout,
+        painter,
       });
       const where = result.outputPath ? ` -> ${result.outputPath}` : "";
       console.log(

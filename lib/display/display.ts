@@ -163,10 +163,16 @@ export interface ProgressOptions {
 export interface Progress {
   /** Steps done so far. */
   readonly done: number;
-  /** Steps in all. */
-  readonly total: number;
+  /** Steps in all, or `undefined` while not known yet. */
+  readonly total: number | undefined;
   /** Adds `steps` (default 1) done steps and redraws if due. */
   tick(steps?: number): void;
+  /**
+   * Sets the number of steps in all, once the work knows it, and redraws.
+   *
+   * @throws {RangeError} When `total` is not a non-negative integer.
+   */
+  setTotal(total: number): void;
   /**
    * Sets the text shown after the bar, e.g. the step now running, and
    * redraws at once; outside a terminal it prints a new line.
@@ -181,9 +187,9 @@ export interface Progress {
  * callback, made by {@linkcode progressReporter}.
  */
 export interface ProgressReporter {
-  /** Pass this as the experiment's `onProgress`; the first call draws. */
+  /** Pass this as the experiment's `onProgress`. */
   readonly onProgress: (done: number, total: number) => void;
-  /** Draws the final state; does nothing when no step was reported. */
+  /** Draws the final state. */
   finish(): Promise<void>;
 }
 
@@ -196,15 +202,21 @@ function formatDuration(ms: number): string {
   }s`;
 }
 
+function checkTotal(total: unknown): asserts total is number {
+  assertInteger("Cannot show progress", "total", total, { min: 0 });
+}
+
 /**
  * A progress bar that updates in place: in a notebook, one display output
- * updated through its `display_id` (`update_display_data`); in a terminal, a
- * line on stderr redrawn with `\r`; when stderr is not a terminal, a plain line
- * at each tenth of the way and at each {@linkcode Progress.status} change.
- * With `eta: true` it also shows the time left, extrapolated from the steps
- * done so far.
+ * updated through its `display_id` (`update_display_data`), shown at 0 the
+ * moment the bar is made; in a terminal, a line on stderr redrawn with `\r`,
+ * also drawn at once; when stderr is not a terminal, a plain line at each
+ * tenth of the way and at each {@linkcode Progress.status} change. With
+ * `eta: true` it also shows the time left, extrapolated from the steps done
+ * so far.
  *
- * @param total Steps in all.
+ * @param total Steps in all; leave it `undefined` when the work does not know
+ *   it yet, and give it later with {@linkcode Progress.setTotal}.
  * @param options Label, bar width, redraw interval, ETA, and where to draw.
  * @returns The progress display; call `tick()` per step and `finish()` at the end.
  * @throws {RangeError} When `total` is not a non-negative integer or `width` not a positive one.
@@ -229,7 +241,7 @@ function formatDuration(ms: number): string {
  * ```
  */
 export function progress(
-  total: number,
+  total: number | undefined,
   options: ProgressOptions = {},
 ): Progress {
   const {
@@ -242,12 +254,13 @@ export function progress(
   const kernel = options.kernel === undefined
     ? jupyterKernel()
     : options.kernel;
-  assertInteger("Cannot show progress", "total", total, { min: 0 });
+  if (total !== undefined) checkTotal(total);
   assertInteger("Cannot show progress", "width", width);
   const displayId = `progress-${crypto.randomUUID()}`;
   const encoder = new TextEncoder();
   const terminal = kernel ? false : stream.isTerminal();
   const startedMs = performance.now();
+  let steps = total;
   let done = 0;
   let statusText = "";
   let lastDrawMs = -Infinity;
@@ -256,14 +269,16 @@ export function progress(
   let shown = false;
   let sending: Promise<void> = Promise.resolve();
 
-  const fraction = () => total === 0 ? 1 : Math.min(done / total, 1);
+  const fraction = () =>
+    steps === undefined ? 0 : steps === 0 ? 1 : Math.min(done / steps, 1);
+  const count = () => `${done}/${steps ?? "…"}`;
   const text = () => {
     const filled = Math.round(fraction() * width);
     let line = `${label} [${"#".repeat(filled)}${
       "-".repeat(width - filled)
-    }] ${done}/${total} ${Math.floor(fraction() * 100)}%`;
-    if (eta && done > 0 && done < total) {
-      const leftMs = (performance.now() - startedMs) * (total - done) / done;
+    }] ${count()} ${Math.floor(fraction() * 100)}%`;
+    if (eta && steps !== undefined && done > 0 && done < steps) {
+      const leftMs = (performance.now() - startedMs) * (steps - done) / done;
       line += ` ETA ${formatDuration(leftMs)}`;
     }
     return statusText ? `${line} · ${statusText}` : line;
@@ -279,7 +294,7 @@ export function progress(
           "text/plain": line,
           "text/html": `<div style="font-family:monospace">${
             escapeHtml(label)
-          } <progress value="${fraction()}" max="1" style="width:20em"></progress> ${done}/${total}${
+          } <progress value="${fraction()}" max="1" style="width:20em"></progress> ${count()}${
             statusText ? ` · ${escapeHtml(statusText)}` : ""
           }</div>`,
         },
@@ -295,7 +310,11 @@ export function progress(
       lastLength = line.length;
       stream.writeSync(encoder.encode(`\r${padded}${final ? "\n" : ""}`));
     } else {
-      const tenth = total === 0 ? 10 : Math.floor((done / total) * 10);
+      const tenth = steps === undefined
+        ? 0
+        : steps === 0
+        ? 10
+        : Math.floor((done / steps) * 10);
       if (tenth > lastTenth || final || forced) {
         lastTenth = Math.max(lastTenth, tenth);
         stream.writeSync(encoder.encode(`${line}\n`));
@@ -304,14 +323,23 @@ export function progress(
   };
 
   let finished = false;
+  // In a notebook or a terminal the bar is there, at 0, from the start.
+  if (kernel || terminal) draw(false, true);
   return {
     get done() {
       return done;
     },
-    total,
-    tick(steps = 1) {
-      done += steps;
+    get total() {
+      return steps;
+    },
+    tick(count = 1) {
+      done += count;
       if (!finished) draw(false);
+    },
+    setTotal(total: number) {
+      checkTotal(total);
+      steps = total;
+      if (!finished) draw(false, true);
     },
     status(text: string) {
       statusText = text;
@@ -330,7 +358,8 @@ export function progress(
 /**
  * A {@linkcode progress} display for the course's experiments, which report
  * `onProgress(done, total)` and only know the total once they start: the bar
- * appears on the first report.
+ * shows at once, at 0 of a total still unknown, and takes the total from the
+ * first report.
  *
  * @param label Text shown before the bar.
  * @param options Everything else {@linkcode progress} takes.
@@ -358,12 +387,12 @@ export function progressReporter(
   label: string,
   options: Omit<ProgressOptions, "label"> = {},
 ): ProgressReporter {
-  let bar: Progress | undefined;
+  const bar = progress(undefined, { ...options, label });
   return {
     onProgress: (done, total) => {
-      bar ??= progress(total, { ...options, label });
+      if (bar.total !== total) bar.setTotal(total);
       bar.tick(done - bar.done);
     },
-    finish: () => bar?.finish() ?? Promise.resolve(),
+    finish: () => bar.finish(),
   };
 }

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { progress, type ProgressStream, table } from "./display.ts";
+import {
+  progress,
+  progressReporter,
+  type ProgressStream,
+  table,
+} from "./display.ts";
 
 function recorder(terminal: boolean): ProgressStream & { text(): string } {
   const chunks: string[] = [];
@@ -65,7 +70,7 @@ Deno.test("progress() redraws one terminal line with \\r and ends it with a newl
   await bar.finish();
   assert.equal(
     stream.text(),
-    "\rruns [##--] 1/2 50%\rruns [####] 2/2 100%\rruns [####] 2/2 100%\n",
+    "\rruns [----] 0/2 0%\rruns [##--] 1/2 50%\rruns [####] 2/2 100%\rruns [####] 2/2 100%\n",
   );
 });
 
@@ -139,11 +144,13 @@ Deno.test("progress() in a terminal pads a shorter line over a longer one", asyn
   bar.status("short");
   await bar.finish();
   const draws = stream.text().split("\r").slice(1);
-  assert.equal(draws[0], "bench [--] 0/2 0% · a long step name");
-  assert.equal(draws[1], "bench [--] 0/2 0% · short".padEnd(draws[0].length));
+  assert.equal(draws[0], "bench [--] 0/2 0%");
+  assert.equal(draws[1], "bench [--] 0/2 0% · a long step name");
+  assert.equal(draws[2], "bench [--] 0/2 0% · short".padEnd(draws[1].length));
 });
 
-Deno.test("progress() in a notebook displays once, then updates the same display_id", async () => {
+/** A stand-in kernel that records what is broadcast. */
+function recordingKernel() {
   const messages: { type: string; content: Record<string, unknown> }[] = [];
   const kernel = {
     broadcast(type: string, content: Record<string, unknown>) {
@@ -151,13 +158,24 @@ Deno.test("progress() in a notebook displays once, then updates the same display
       return Promise.resolve();
     },
   };
+  const shown = (i: number) =>
+    (messages[i].content.data as Record<string, string>)["text/plain"];
+  return { kernel, messages, shown };
+}
+
+Deno.test("progress() in a notebook displays at 0 at once, then updates the same display_id", async () => {
+  const { kernel, messages, shown } = recordingKernel();
   const stream = recorder(true);
   const bar = progress(3, { label: "runs", minIntervalMs: 0, stream, kernel });
+  await Promise.resolve();
+  assert.deepEqual(messages.map((m) => m.type), ["display_data"]);
+  assert.match(shown(0), /^runs \[-+\] 0\/3 0%$/);
   bar.tick();
   bar.tick(2);
   await bar.finish();
   assert.deepEqual(messages.map((m) => m.type), [
     "display_data",
+    "update_display_data",
     "update_display_data",
     "update_display_data",
   ]);
@@ -183,4 +201,30 @@ Deno.test("progress() rejects a bad total or width, naming the value", () => {
     () => progress(3, { width: 0, kernel: null }),
     /'width' must be a positive integer, received 0/,
   );
+});
+
+Deno.test("progressReporter() in a notebook shows its bar before the first report, then takes the total from it", async () => {
+  const { kernel, messages, shown } = recordingKernel();
+  const reporter = progressReporter("steps", { minIntervalMs: 0, kernel });
+  await Promise.resolve();
+  assert.equal(messages.length, 1);
+  assert.match(shown(0), /^steps \[-+\] 0\/… 0%$/);
+  reporter.onProgress(0, 4);
+  reporter.onProgress(4, 4);
+  await reporter.finish();
+  assert.match(shown(1), / 0\/4 0%$/);
+  assert.match(shown(messages.length - 1), / 4\/4 100%$/);
+});
+
+Deno.test("Progress.setTotal() rejects a bad total, naming the value", () => {
+  const bar = progress(undefined, { kernel: null, stream: recorder(false) });
+  for (const total of [-1, 1.5, NaN]) {
+    assert.throws(
+      () => bar.setTotal(total),
+      (error: unknown) =>
+        error instanceof RangeError &&
+        error.message ===
+          `Cannot show progress: 'total' must be a non-negative integer, received ${total}`,
+    );
+  }
 });

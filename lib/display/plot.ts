@@ -4,39 +4,47 @@
  * a figure, {@linkcode figureBundle} turns it into a Jupyter MIME bundle, and
  * {@linkcode showFigure} displays it (or prints its text in a terminal).
  *
- * ## How the charts draw offline
+ * ## How the charts draw offline, and show where no script runs
  *
  * plotly.js needs a DOM, so it never runs in Deno. Each bundle carries:
  *
  * - `application/vnd.plotly.v1+json`: the figure, drawn by VS Code's built-in
  *   renderer and by JupyterLab when the plotly extension is installed.
- * - `text/html`: a `<div>` and a small script that draws the figure with
- *   `Plotly.newPlot`. plotly.js is **not** inlined (3.5–5 MB per output would
- *   break the 2 MB notebook limit); it is vendored once, at
+ * - `text/html`: a `<div>` holding a static picture of the chart (an SVG in an
+ *   `<img>`) when there is one, and a small script that replaces it with the
+ *   live chart drawn by `Plotly.newPlot`. The kernel cannot draw, so a chart
+ *   fresh from a cell has a placeholder sentence instead of the picture;
+ *   `deno task notebooks` renders every chart's picture in headless Chromium
+ *   (`scripts/chart_pictures.ts`) and puts it in the saved notebook. Front
+ *   ends that run no output scripts (an untrusted notebook in the classic
+ *   Notebook or JupyterLab, which sanitize the HTML but keep an `<img>`;
+ *   nbviewer; GitHub's preview) show the picture. plotly.js is **not** inlined
+ *   (3.5–5 MB per output); it is vendored once, at
  *   `notebooks/vendor/plotly.min.js` (copied from the pinned npm package by
  *   `deno run -A scripts/vendor_plotly.ts`), and loaded only if
  *   `window.Plotly` is missing. The script tries, in order:
  *   1. `vendor/plotly.min.js` relative to the page: right for HTML exported
- *      with `jupyter nbconvert --to html` into the `notebooks/` folder (the
- *      default output folder; with `--output-dir` elsewhere, copy `vendor/`
- *      beside the HTML). Verified offline in headless Chromium by
- *      `scripts/plots_render_test.ts`.
+ *      with `jupyter nbconvert --to html` into the `notebooks/` folder.
+ *      Verified offline in headless Chromium by `scripts/plots_render_test.ts`.
  *   2. In a Jupyter server page (`…/lab/tree/…`, `…/notebooks/…`,
  *      `…/tree/…`), where the relative path would hit the app's own route,
  *      the same file through the server's `/files/` route beside the open
- *      notebook, e.g. `/files/notebooks/vendor/plotly.min.js`. Not tested
- *      here: no Jupyter server was installed when this was written.
+ *      notebook, e.g. `/files/notebooks/vendor/plotly.min.js`. Verified in the
+ *      classic Notebook by `scripts/notebook_browser_test.ts`.
  *
  *   Several charts on one page share one load (`window.__coursePlotlyLoading`).
- *
- *   Limits: JupyterLab runs output scripts only in trusted notebooks, so a
- *   freshly opened, untrusted notebook shows a placeholder until trusted or
- *   re-run; route 2 assumes the notebook sits beside `vendor/` and that the URL
- *   names the notebook being run; an exported HTML file moved away from
- *   `vendor/` shows the placeholder. GitHub's notebook preview runs no
- *   scripts. Whatever draws nothing still has the `text/plain` table.
+ *   When plotly.js cannot be found the picture stays (or, without one, the
+ *   placeholder says why).
  * - `text/plain`: the title, a table of the data, the reference line and the
  *   caption.
+ *
+ * ## Layout
+ *
+ * Every chart has a plot area of a fixed height with the legend and the
+ * caption below it, placed in pixels; the caption is wrapped (`<br>`) at
+ * {@linkcode CAPTION_LINE_CHARACTERS} characters, since plotly does not wrap
+ * text, and the figure's height grows with its lines, so the caption always
+ * fits inside the chart.
  *
  * @module
  */
@@ -131,6 +139,165 @@ function checkLabel(name: string, value: unknown, needsUnit: boolean): void {
       }`,
     );
   }
+}
+
+/**
+ * The most characters a caption line holds: about 560 px of 12 px text, so
+ * a caption fits a chart down to that width.
+ */
+export const CAPTION_LINE_CHARACTERS = 90;
+
+/** Pixel geometry of every chart, top to bottom. */
+const TITLE_SPACE_PX = 60;
+const PLOT_HEIGHT_PX = 300;
+/** Tick labels and the x axis title, under the plot area. */
+const AXIS_SPACE_PX = 62;
+const LEGEND_ROW_PX = 22;
+const CAPTION_LINE_PX = 17;
+const GAP_PX = 10;
+/** The width a legend row is assumed to have, and what an entry takes in it. */
+const LEGEND_ROW_WIDTH_PX = 560;
+const LEGEND_ENTRY_PX = 46;
+const LEGEND_CHARACTER_PX = 7;
+
+/**
+ * Breaks text into lines of at most `width` characters at spaces; a word
+ * longer than that gets a line of its own.
+ *
+ * @param text The text.
+ * @param width The most characters a line holds.
+ * @returns The lines.
+ *
+ * @example
+ * ```ts
+ * import { wrapWords } from "./plot.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(wrapWords("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
+ * ```
+ */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter((word) => word !== "")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
+
+/** Rows a horizontal legend of these entries takes. */
+function legendRows(names: readonly string[]): number {
+  // plotly shows no legend for a single trace.
+  if (names.length < 2) return 0;
+  let rows = 1;
+  let used = 0;
+  for (const name of names) {
+    const width = LEGEND_ENTRY_PX + LEGEND_CHARACTER_PX * name.length;
+    if (used > 0 && used + width > LEGEND_ROW_WIDTH_PX) {
+      rows++;
+      used = 0;
+    }
+    used += width;
+  }
+  return rows;
+}
+
+/**
+ * The layout of everything under the plot area, in pixels: the legend under
+ * the axis, then the caption, wrapped; the bottom margin and the figure's
+ * height grow with them.
+ */
+function belowThePlot(
+  traceNames: readonly string[],
+  caption: string | undefined,
+): Record<string, unknown> {
+  const rows = legendRows(traceNames);
+  const lines = caption === undefined
+    ? []
+    : wrapWords(caption, CAPTION_LINE_CHARACTERS);
+  const captionTop = AXIS_SPACE_PX + rows * LEGEND_ROW_PX + GAP_PX;
+  const bottom = captionTop + lines.length * CAPTION_LINE_PX + GAP_PX;
+  const layout: Record<string, unknown> = {
+    height: TITLE_SPACE_PX + PLOT_HEIGHT_PX + bottom,
+    margin: { t: TITLE_SPACE_PX, b: bottom },
+    legend: {
+      orientation: "h",
+      x: 0,
+      y: -AXIS_SPACE_PX / PLOT_HEIGHT_PX,
+      yanchor: "top",
+    },
+  };
+  if (lines.length > 0) {
+    layout.annotations = [{
+      text: lines.join("<br>"),
+      xref: "paper",
+      yref: "paper",
+      x: 0,
+      y: 0,
+      yshift: -captionTop,
+      xanchor: "left",
+      yanchor: "top",
+      showarrow: false,
+      align: "left",
+    }];
+  }
+  return layout;
+}
+
+/**
+ * A figure's caption as plain text, its line breaks undone.
+ *
+ * @param figure A figure from {@linkcode lineChart} or {@linkcode barChart}.
+ * @returns The caption, or `undefined` when the figure has none.
+ *
+ * @example
+ * ```ts
+ * import { captionOf, lineChart } from "./plot.ts";
+ * import assert from "node:assert/strict";
+ * const caption = "A long sentence. ".repeat(10).trim();
+ * const figure = lineChart([{ name: "a", x: [1], y: [1] }], {
+ *   title: "t", xTitle: "n (count)", yTitle: "time (ms)", caption,
+ * });
+ * assert.equal(captionOf(figure), caption);
+ * ```
+ */
+export function captionOf(figure: Figure): string | undefined {
+  const text = (figure.layout.annotations as { text?: unknown }[] | undefined)
+    ?.[0]?.text;
+  return typeof text === "string" ? text.replaceAll("<br>", " ") : undefined;
+}
+
+/**
+ * The same figure without its caption, laid out again to close the space
+ * the caption took: for pages that show the caption as text of their own.
+ *
+ * @param figure A figure from {@linkcode lineChart} or {@linkcode barChart}.
+ * @returns A new figure; the input is unchanged.
+ *
+ * @example
+ * ```ts
+ * import { captionOf, lineChart, withoutCaption } from "./plot.ts";
+ * import assert from "node:assert/strict";
+ * const figure = lineChart([{ name: "a", x: [1], y: [1] }], {
+ *   title: "t", xTitle: "n (count)", yTitle: "time (ms)", caption: "Look.",
+ * });
+ * const bare = withoutCaption(figure);
+ * assert.equal(captionOf(bare), undefined);
+ * assert.ok((bare.layout.height as number) < (figure.layout.height as number));
+ * ```
+ */
+export function withoutCaption(figure: Figure): Figure {
+  const layout = {
+    ...figure.layout,
+    ...belowThePlot(figure.data.map((trace) => trace.name), undefined),
+  };
+  delete layout.annotations;
+  return { ...figure, layout };
 }
 
 function buildFigure(
@@ -255,27 +422,16 @@ function buildFigure(
       ...(numericX ? {} : { type: "category" }),
     },
     yaxis: { title: { text: options.yTitle }, rangemode: "tozero" },
-    legend: { orientation: "h", y: -0.2, yanchor: "top" },
-    margin: { t: 60, b: caption ? 150 : 100 },
     template: { layout: { font: { family: "system-ui, sans-serif" } } },
     ...(type === "bar" ? { barmode: "group" } : {}),
   };
   if (referenceLine !== undefined && !numericX) {
     layout.xaxis2 = { overlaying: "x", range: [0, 1], visible: false };
   }
-  if (caption) {
-    layout.annotations = [{
-      text: caption,
-      xref: "paper",
-      yref: "paper",
-      x: 0,
-      y: -0.34,
-      xanchor: "left",
-      yanchor: "top",
-      showarrow: false,
-      align: "left",
-    }];
-  }
+  Object.assign(
+    layout,
+    belowThePlot(data.map((trace) => trace.name), caption || undefined),
+  );
   return { data, layout, config: { responsive: true, displaylogo: false } };
 }
 
@@ -379,9 +535,8 @@ function figureText(figure: Figure): string {
       `Reference line: ${yTitle} = ${reference.y[0]} (${reference.name})`,
     );
   }
-  const caption = (layout.annotations as { text?: unknown }[] | undefined)?.[0]
-    ?.text;
-  if (typeof caption === "string") lines.push("", caption);
+  const caption = captionOf(figure);
+  if (caption !== undefined) lines.push("", caption);
   return lines.join("\n");
 }
 
@@ -402,15 +557,40 @@ function escapeHtml(text: string): string {
 /** The path of the vendored plotly.js, relative to the notebooks folder. */
 const VENDOR_PATH = "vendor/plotly.min.js";
 
-function figureHtml(figure: Figure, title: string): string {
+/** How wide a chart's static picture is drawn, in CSS pixels. */
+export const PICTURE_WIDTH_PX = 800;
+
+/** Base64 of a string's UTF-8 bytes. */
+function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+function figureHtml(
+  figure: Figure,
+  title: string,
+  picture: string | undefined,
+): string {
   const json = JSON.stringify(figure).replaceAll("<", "\\u003c")
     .replaceAll("\u2028", "\\u2028").replaceAll("\u2029", "\\u2029");
   const id = `plot-${hash(json)}`;
-  const placeholder = `Chart “${
-    escapeHtml(title)
-  }”: drawn by ${VENDOR_PATH} when scripts may run; the data is in the text/plain output.`;
-  return `<div id="${id}" class="course-plot" style="width:100%;max-width:900px;height:480px">` +
-    `<p style="color:#888;font-family:sans-serif">${placeholder}</p></div>
+  const height = typeof figure.layout.height === "number"
+    ? figure.layout.height
+    : 480;
+  // Sanitizers (untrusted notebooks, GitHub) drop the style and the script
+  // but keep an <img> and its width: the picture is what they show.
+  const still = picture === undefined
+    ? `<p style="color:#888;font-family:sans-serif">Chart “${
+      escapeHtml(title)
+    }”: drawn by ${VENDOR_PATH} when scripts may run; the data is in the text/plain output.</p>`
+    : `<img src="data:image/svg+xml;base64,${base64(picture)}" alt="Chart: ${
+      escapeHtml(title)
+    }" width="${PICTURE_WIDTH_PX}">`;
+  return `<div id="${id}" class="course-plot" style="width:100%;max-width:900px;height:${height}px">${still}</div>
 <script>
 (function () {
   var id = ${JSON.stringify(id)};
@@ -428,8 +608,8 @@ function figureHtml(figure: Figure, title: string): string {
     var candidates = [${JSON.stringify(VENDOR_PATH)}];
     var match = location.pathname.match(/^(.*?)\\/(?:lab\\/(?:workspaces\\/[^\\/]+\\/)?tree|notebooks|tree)\\/(.*\\/)?[^\\/]*$/);
     if (match) candidates.push(match[1] + "/files/" + (match[2] || "") + ${
-      JSON.stringify(VENDOR_PATH)
-    });
+    JSON.stringify(VENDOR_PATH)
+  });
     loading = window.__coursePlotlyLoading = new Promise(function (resolve, reject) {
       (function next(i) {
         if (i >= candidates.length) {
@@ -446,17 +626,32 @@ function figureHtml(figure: Figure, title: string): string {
     });
   }
   loading.then(draw, function (error) {
-    div.firstChild.textContent = "Chart not drawn: " + error.message + ". The data is in the text/plain output.";
+    // The static picture, if there is one, stays.
+    var placeholder = div.querySelector("p");
+    if (placeholder) placeholder.textContent = "Chart not drawn: " + error.message + ". The data is in the text/plain output.";
   });
 })();
 </script>`;
 }
 
+/** Options of {@linkcode figureBundle}. */
+export interface FigureBundleOptions {
+  /**
+   * A static picture of the chart, an SVG document, shown where scripts do
+   * not run until the live chart replaces it (`scripts/chart_pictures.ts`
+   * renders one); without it a placeholder sentence stands in.
+   * @default {undefined}
+   */
+  picture?: string;
+}
+
 /**
  * Turns a figure into a Jupyter MIME bundle that draws offline; see the
- * module documentation for how the `text/html` finds plotly.js.
+ * module documentation for how the `text/html` finds plotly.js and when it
+ * holds a static picture.
  *
  * @param figure A figure from {@linkcode lineChart} or {@linkcode barChart}.
+ * @param options A static picture of the chart.
  * @returns The bundle: plotly JSON, self-drawing HTML and a text table.
  * @throws {TypeError} When `figure` lacks `data` or `layout`.
  *
@@ -464,10 +659,11 @@ function figureHtml(figure: Figure, title: string): string {
  * ```ts
  * import { figureBundle, lineChart } from "./plot.ts";
  * import assert from "node:assert/strict";
- * const bundle = figureBundle(lineChart(
+ * const figure = lineChart(
  *   [{ name: "loop", x: [1, 2], y: [10, 20] }],
  *   { title: "Time by size", xTitle: "size (MB)", yTitle: "time (ms)" },
- * ));
+ * );
+ * const bundle = figureBundle(figure);
  * assert.deepEqual(Object.keys(bundle).sort(), [
  *   "application/vnd.plotly.v1+json",
  *   "text/html",
@@ -475,9 +671,14 @@ function figureHtml(figure: Figure, title: string): string {
  * ]);
  * assert.match(bundle["text/plain"], /^Time by size/);
  * assert.match(bundle["text/html"], /vendor\/plotly\.min\.js/);
+ * const saved = figureBundle(figure, { picture: "<svg></svg>" });
+ * assert.match(saved["text/html"], /<img src="data:image\/svg\+xml;base64,/);
  * ```
  */
-export function figureBundle(figure: Figure): FigureBundle {
+export function figureBundle(
+  figure: Figure,
+  options: FigureBundleOptions = {},
+): FigureBundle {
   if (
     typeof figure !== "object" || figure === null ||
     !Array.isArray(figure.data) ||
@@ -489,11 +690,20 @@ export function figureBundle(figure: Figure): FigureBundle {
       }`,
     );
   }
-  const text = figureText(figure);
+  const { picture } = options;
+  if (
+    picture !== undefined && !/^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/.test(picture)
+  ) {
+    throw new TypeError(
+      `Cannot make a figure bundle: 'picture' must be an SVG document, received ${
+        JSON.stringify(String(picture).slice(0, 40))
+      }`,
+    );
+  }
   return displayable({
     "application/vnd.plotly.v1+json": figure,
-    "text/html": figureHtml(figure, titleText(figure.layout.title)),
-    "text/plain": text,
+    "text/html": figureHtml(figure, titleText(figure.layout.title), picture),
+    "text/plain": figureText(figure),
   });
 }
 

@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import {
   barChart,
+  CAPTION_LINE_CHARACTERS,
+  captionOf,
   type ChartOptions,
   figureBundle,
   lineChart,
   logAxes,
   type Series,
+  withoutCaption,
+  wrapWords,
 } from "./plot.ts";
 
 const options: ChartOptions = {
@@ -49,6 +53,55 @@ Deno.test("lineChart() puts the title, axis labels and caption in the layout", (
     (layout.annotations as { text: string }[])[0].text,
     options.caption,
   );
+});
+
+Deno.test("lineChart() wraps a long caption into lines that fit, below the legend, and grows the figure to hold them", () => {
+  const caption = "word ".repeat(60).trim();
+  const short = lineChart(series, options);
+  const long = lineChart(series, { ...options, caption });
+  const annotation = (long.layout.annotations as {
+    text: string;
+    yshift: number;
+  }[])[0];
+  const lines = annotation.text.split("<br>");
+  assert.equal(lines.length, 4);
+  for (const line of lines) {
+    assert.ok(line.length <= CAPTION_LINE_CHARACTERS, line);
+  }
+  assert.equal(lines.join(" "), caption);
+  assert.equal(captionOf(long), caption);
+  const legendTop = -(long.layout.legend as { y: number }).y * 300;
+  assert.ok(
+    -annotation.yshift > legendTop,
+    "the caption starts below the legend",
+  );
+  const heightOf = (figure: typeof long) => figure.layout.height as number;
+  assert.ok(heightOf(long) > heightOf(short));
+  assert.equal(
+    (long.layout.margin as { b: number }).b -
+      (short.layout.margin as { b: number }).b,
+    heightOf(long) - heightOf(short),
+  );
+});
+
+Deno.test("withoutCaption() drops the caption and the room it took", () => {
+  const figure = lineChart(series, options);
+  const bare = withoutCaption(figure);
+  assert.equal(captionOf(bare), undefined);
+  assert.equal(bare.layout.annotations, undefined);
+  assert.ok((bare.layout.height as number) < (figure.layout.height as number));
+  assert.equal(captionOf(figure), options.caption);
+});
+
+Deno.test("wrapWords() breaks at spaces and gives an overlong word a line of its own", () => {
+  assert.deepEqual(wrapWords("aa bb cc", 5), ["aa bb", "cc"]);
+  assert.deepEqual(wrapWords("a verylongword b", 4), [
+    "a",
+    "verylongword",
+    "b",
+  ]);
+  assert.deepEqual(wrapWords("  spaced   out  ", 20), ["spaced out"]);
+  assert.deepEqual(wrapWords("", 5), []);
 });
 
 Deno.test("barChart() groups bars on a category axis and spans the reference line over the categories", () => {
@@ -108,6 +161,32 @@ Deno.test("figureBundle() has the plotly JSON, offline HTML and a text table", (
       "",
       "Past 4 workers the speedup flattens.",
     ].join("\n"),
+  );
+});
+
+Deno.test("figureBundle() with a picture shows it in an <img> the script replaces, instead of the placeholder", () => {
+  const figure = lineChart(series, options);
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg"><text>é</text></svg>';
+  const html = figureBundle(figure, { picture: svg })["text/html"];
+  const match = html.match(
+    /<img src="data:image\/svg\+xml;base64,([^"]+)" alt="Chart: Speedup by workers" width="800">/,
+  );
+  assert.ok(match, html.slice(0, 300));
+  const bytes = Uint8Array.from(atob(match[1]), (c) => c.charCodeAt(0));
+  assert.equal(new TextDecoder().decode(bytes), svg);
+  assert.doesNotMatch(html, /when scripts may run/);
+  assert.match(figureBundle(figure)["text/html"], /when scripts may run/);
+  assert.match(html, /div\.textContent = "";/);
+});
+
+Deno.test("figureBundle() rejects a picture that is not an SVG document, naming it", () => {
+  assert.throws(
+    () => figureBundle(lineChart(series, options), { picture: "<p>no</p>" }),
+    {
+      name: "TypeError",
+      message:
+        "Cannot make a figure bundle: 'picture' must be an SVG document, received \"<p>no</p>\"",
+    },
   );
 });
 

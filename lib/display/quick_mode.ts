@@ -2,8 +2,15 @@
  * Quick mode: one switch, read from the environment, that shrinks every
  * workload of the course so the tests and `deno task bench --quick` finish fast.
  *
+ * Every notebook loads this module in its first cells, so it also loads
+ * `_jupyter.ts`, which in the Deno kernel makes each cell end only once its
+ * output is published (a front end's Run All then files every output under
+ * the cell that made it).
+ *
  * @module
  */
+
+import "./_jupyter.ts";
 
 /** The environment variable that turns quick mode on when set to `1`. */
 export const QUICK_MODE_VARIABLE = "COURSE_QUICK";

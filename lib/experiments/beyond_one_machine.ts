@@ -26,9 +26,9 @@ import { barChart, type Figure, lineChart, logAxes } from "../display/plot.ts";
 import { median, timeIt } from "../measure/time_it.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
 import { QueuePool } from "../pools/queue_pool.ts";
+import { WorkerPool } from "../pools/worker_pool.ts";
 import { redisConnection } from "../pools/redis_connection.ts";
 import { type RedisServer, startRedisServer } from "../pools/redis_server.ts";
-import { borrowWorkerPool } from "../pools/warm_pool.ts";
 import { assertInteger, assertMilliseconds } from "../util/validate.ts";
 import { TASKS_MODULE } from "../workloads/tasks_module.ts";
 import { countPrimes, splitRange } from "../workloads/workloads.ts";
@@ -171,8 +171,10 @@ export async function machineSpeedup(
   const steps = 1 + repeats;
   onProgress?.(0, steps);
   return await withRedis(async (redisUrl) => {
-    // Warm across reruns in a notebook kernel, where a worker starts slowly.
-    await using borrowed = borrowWorkerPool(TASKS_MODULE, parallelism);
+    await using workers = new WorkerPool(TASKS_MODULE, {
+      size: parallelism,
+      idleTimeoutMs: Infinity,
+    });
     await using processes = new ProcessPool(TASKS_MODULE, {
       size: parallelism,
       idleTimeoutMs: Infinity,
@@ -201,7 +203,7 @@ export async function machineSpeedup(
         {
           mode: "workers",
           units: parallelism,
-          count: () => countOn(borrowed.pool, inputs),
+          count: () => countOn(workers, inputs),
         },
         {
           mode: "processes",
@@ -327,7 +329,10 @@ export async function hopCost(
   assertInteger(where, "tasks", tasks);
   assertInteger(where, "repeats", repeats);
   return await withRedis(async (redisUrl) => {
-    await using borrowed = borrowWorkerPool(TASKS_MODULE, 1);
+    await using workers = new WorkerPool(TASKS_MODULE, {
+      size: 1,
+      idleTimeoutMs: Infinity,
+    });
     await using processes = new ProcessPool(TASKS_MODULE, {
       size: 1,
       idleTimeoutMs: Infinity,
@@ -339,7 +344,7 @@ export async function hopCost(
     });
     await queue.addMachine();
     const carriers: [HopCarrier, (task: string) => Promise<unknown>][] = [
-      ["worker message (WorkerPool)", (task) => borrowed.pool.run(task)],
+      ["worker message (WorkerPool)", (task) => workers.run(task)],
       ["pipe (ProcessPool)", (task) => processes.run(task)],
       ["Redis queue (QueuePool)", (task) => queue.run(task)],
     ];
@@ -467,14 +472,17 @@ export async function whenDistributionPays(
   assertInteger(where, "workPerSlotMs", workPerSlotMs);
   assertInteger(where, "repeats", repeats);
   return await withRedis(async (redisUrl) => {
-    await using borrowed = borrowWorkerPool(TASKS_MODULE, slots);
+    await using workers = new WorkerPool(TASKS_MODULE, {
+      size: slots,
+      idleTimeoutMs: Infinity,
+    });
     await using queue = new QueuePool(TASKS_MODULE, {
       redisUrl,
       queue: queueName("pays"),
       machineStderr: "null",
     });
     await queue.addMachines(slots);
-    const pools = [borrowed.pool, queue];
+    const pools = [workers, queue];
     const rows: DistributionRow[] = [];
     for (const [step, taskMs] of taskSizesMs.entries()) {
       const tasks = Math.min(

@@ -24,10 +24,9 @@ import { ProcessPool } from "../pools/process_pool.ts";
 import { median, timeIt } from "../measure/time_it.ts";
 import { type AmdahlFit, fitAmdahl } from "../measure/amdahl.ts";
 import { countPrimes, splitRange } from "../workloads/workloads.ts";
-import { borrowWorkerPool } from "../pools/warm_pool.ts";
 import { assertInteger } from "../util/validate.ts";
 import { mapLimited } from "../util/map_limited.ts";
-import { type WorkerPool } from "../pools/worker_pool.ts";
+import { WorkerPool } from "../pools/worker_pool.ts";
 
 /**
  * The URL of `workers/count_primes_worker.ts`: a plain worker (no pool) that
@@ -156,8 +155,10 @@ export async function cpuBoundExperiment(
   const sum = (counts: number[]) =>
     counts.reduce((total, count) => total + count, 0);
   // Warm across reruns in a notebook kernel: start-up is not what is timed.
-  await using borrowed = borrowWorkerPool(PRIMES_TASKS, parallelism);
-  const workers = borrowed.pool;
+  await using workers = new WorkerPool(PRIMES_TASKS, {
+    size: parallelism,
+    idleTimeoutMs: Infinity,
+  });
   await using processes = new ProcessPool(PRIMES_TASKS, {
     size: parallelism,
     idleTimeoutMs: Infinity,
@@ -380,8 +381,10 @@ export async function scalingExperiment(
   );
   const ranges = splitRange(0, limit, Math.ceil(limit / chunks));
   const size = Math.max(...workerCounts);
-  await using borrowed = borrowWorkerPool(PRIMES_TASKS, size);
-  const pool = borrowed.pool;
+  await using pool = new WorkerPool(PRIMES_TASKS, {
+    size: size,
+    idleTimeoutMs: Infinity,
+  });
   // Start and warm every worker before anything is timed.
   await countOnPool(pool, ranges, size);
   const points: ScalingPoint[] = [];
@@ -491,8 +494,10 @@ export async function chunkSizeSweep(
   chunkSizes.forEach((size, index) =>
     assertInteger(where, `chunkSizes[${index}]`, size)
   );
-  await using borrowed = borrowWorkerPool(PRIMES_TASKS, workers);
-  const pool = borrowed.pool;
+  await using pool = new WorkerPool(PRIMES_TASKS, {
+    size: workers,
+    idleTimeoutMs: Infinity,
+  });
   await countOnPool(
     pool,
     splitRange(0, limit, Math.ceil(limit / workers)),

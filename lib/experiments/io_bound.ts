@@ -16,7 +16,6 @@ import { mapLimited } from "../util/map_limited.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
 import { median, timeIt } from "../measure/time_it.ts";
 import { WorkerPool } from "../pools/worker_pool.ts";
-import { borrowWorkerPool } from "../pools/warm_pool.ts";
 import { readFilesInTurn, writeFilesInTurn } from "../workloads/file_io.ts";
 
 /**
@@ -505,8 +504,10 @@ export async function fileIoExperiment(
   assertInteger(where, "workers", workers);
   assertInteger(where, "repeats", repeats);
   const data = new Uint8Array(fileBytes).fill(42);
-  await using borrowed = borrowWorkerPool(FILE_IO_WORKER_MODULE, workers);
-  const pool = borrowed.pool;
+  await using pool = new WorkerPool(FILE_IO_WORKER_MODULE, {
+    size: workers,
+    idleTimeoutMs: Infinity,
+  });
   const runners: Record<FileIoMode, FileIoRunner> = {
     "sequential": {
       write: (paths) => writeFilesInTurn(paths, data),
