@@ -354,8 +354,12 @@ function serveChild(tasks: Record<string, Task>): void {
   const end = (event: Event) => {
     if (ended || replies === undefined || event.defaultPrevented) return;
     ended = true;
-    server!.stop();
-    replies.send({ kind: "exit", started: server!.started });
+    try {
+      server!.stop();
+      replies.send({ kind: "exit", started: server!.started });
+    } catch {
+      // The pool is gone (its end of the pipe closed): no one to tell.
+    }
   };
   globalThis.addEventListener("unload", end);
   globalThis.addEventListener("error", end);
