@@ -1,6 +1,6 @@
 /**
  * What the queue pool tests read from /proc (Linux): whether a process is
- * still there, and this test process's children.
+ * still there, its command line, and this test process's children.
  *
  * @module
  */
@@ -30,4 +30,13 @@ export function childProcesses(): { pid: number; command: string }[] {
     }
   }
   return found;
+}
+
+/** A process's command line, its arguments joined by spaces ("" once gone). */
+export function commandLine(pid: number): string {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").join(" ");
+  } catch {
+    return "";
+  }
 }
