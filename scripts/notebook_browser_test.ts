@@ -57,6 +57,8 @@ const RUN_ALL_TIMEOUT_MS = 120_000;
 const PAGES = 2;
 /** How long plotly may take to draw a notebook's charts. */
 const DRAW_TIMEOUT_MS = 30_000;
+/** How long the last outputs of a Run All may take to arrive after it ends. */
+const OUTPUTS_SETTLE_MS = 15_000;
 /** The module that makes each cell end once its output is published. */
 const OUTPUTS_MODULE = new URL("../lib/display/_jupyter.ts", import.meta.url);
 
@@ -171,6 +173,29 @@ function checkOutputsInTheirCells(
   }
 }
 
+/**
+ * Waits until every cell's outputs pass {@linkcode checkOutputsInTheirCells},
+ * or OUTPUTS_SETTLE_MS has passed. The front end learns that a cell finished
+ * (its prompt number, on the shell channel) apart from the cell's outputs (on
+ * the IOPub channel), so the last cell's outputs can still be on their way
+ * when Run All looks done; the check after this wait is the assertion.
+ */
+async function outputsSettled(
+  page: Page,
+  name: string,
+  committed: Notebook,
+): Promise<void> {
+  const deadline = Date.now() + OUTPUTS_SETTLE_MS;
+  while (Date.now() < deadline) {
+    try {
+      checkOutputsInTheirCells(name, await readCells(page), committed);
+      return;
+    } catch {
+      await page.waitForTimeout(100);
+    }
+  }
+}
+
 /** The modules a cell imports, as URLs (relative ones resolved from notebooks/). */
 function importsOf(source: string): URL[] {
   return [...source.matchAll(/(?:from|import)\s+"([^"]+)"/g)].map((match) =>
@@ -243,6 +268,7 @@ async function checkNotebook(
 
   await prependLines(page, markerLine);
   await restartRunAll(page, RUN_ALL_TIMEOUT_MS);
+  await outputsSettled(page, name, committed);
   checkOutputsInTheirCells(name, await readCells(page), committed);
   await waitForCharts(page, DRAW_TIMEOUT_MS);
   const live = await readCharts(page);
