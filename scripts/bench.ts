@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { progress } from "../lib/display/display.ts";
 import { machineFacts } from "../lib/measure/machine_facts.ts";
 import { isQuickMode } from "../lib/display/quick_mode.ts";
+import { parseInteger } from "../lib/util/validate.ts";
 import { EXPERIMENT_NAMES, type ExperimentName } from "./bench_experiments.ts";
 import { headlineRatios } from "./bench_ratios.ts";
 import { progressUnits, runExperiments } from "./bench_runner.ts";
@@ -114,14 +115,10 @@ export function parseBenchArgs(
   const quick = values.quick === true || quickByDefault;
   let repeats = quick ? 2 : 5;
   if (values.repeats !== undefined) {
-    repeats = Number(values.repeats);
-    if (
-      !/^\s*\d+\s*$/.test(values.repeats) || !Number.isSafeInteger(repeats) ||
-      repeats < 1
-    ) {
-      throw new BenchUsageError(
-        `'--repeats' must be a positive integer, received '${values.repeats}'`,
-      );
+    try {
+      repeats = parseInteger("Invalid flag", "--repeats", values.repeats);
+    } catch (error) {
+      throw new BenchUsageError((error as Error).message);
     }
   }
   const asked = (values.only ?? []).flatMap((list) => list.split(","))

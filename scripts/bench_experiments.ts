@@ -618,11 +618,13 @@ const python: Experiment<"python"> = {
     onProgress(0.9);
     // Python's own default chunk size for map: a quarter of an even share.
     const mapTasks = quick ? 2_000 : 100_000;
+    // A map takes milliseconds: five per repeat steady the median.
+    const mapRepeats = repeats * 5;
     const poolMap = await processMapSideBySide({
       tasks: mapTasks,
       chunkSize: Math.ceil(mapTasks / (4 * cores)),
       processes: cores,
-      repeats,
+      repeats: mapRepeats,
       python,
     });
     const groups = ["sequential", "threads | workers", "processes"];
@@ -671,6 +673,7 @@ const python: Experiment<"python"> = {
         python,
         mapTasks,
         mapChunkSize: Math.ceil(mapTasks / (4 * cores)),
+        mapRepeats,
       },
       results: {
         pythonVersion: run.version,

@@ -71,7 +71,7 @@ Deno.test("parseBenchArgs() rejects bad command lines with a message naming the 
   const cases: [string[], RegExp][] = [
     [
       ["--repeats", "0"],
-      /'--repeats' must be a positive integer, received '0'/,
+      /Invalid flag: '--repeats' must be a positive integer, received '0'/,
     ],
     [["--repeats=-1"], /received '-1'/],
     [["--repeats", "1.5"], /received '1.5'/],

@@ -41,7 +41,7 @@
 
 import { splitLines } from "../lib/util/lines.ts";
 import { runCommand } from "../lib/util/run_command.ts";
-import { assertInteger } from "../lib/util/validate.ts";
+import { parseInteger } from "../lib/util/validate.ts";
 import { parseCliOrExit } from "./parse_cli.ts";
 import type { ProbeResult } from "./testdata/first_message_probe.ts";
 
@@ -153,11 +153,10 @@ if (import.meta.main) {
     },
   });
   const { mode, timers } = values;
-  const runs = Number(values.runs);
-  const workers = Number(values.workers);
+  let runs: number, workers: number;
   try {
-    assertInteger("Invalid flag", "--runs", runs);
-    assertInteger("Invalid flag", "--workers", workers);
+    runs = parseInteger("Invalid flag", "--runs", values.runs);
+    workers = parseInteger("Invalid flag", "--workers", values.workers);
     if (mode !== "test" && mode !== "run") {
       throw new RangeError(
         `Invalid flag: '--mode' must be "test" or "run", received ${mode}`,

@@ -225,8 +225,16 @@ export interface ProcessMapOptions {
   chunkSize: number;
   /** Processes in each pool, a positive integer. */
   processes: number;
-  /** Timed maps per side, after one warm-up map, a positive integer. */
+  /** Timed maps per side, after the warm-up maps, a positive integer. */
   repeats: number;
+  /**
+   * Untimed maps per side before timing, a positive integer: Deno's JIT
+   * compiles the pool's encoding and decoding loops only after they have
+   * run a while, in the parent and in each child, and every Python process
+   * is started and has run once.
+   * @default {50}
+   */
+  warmUps?: number;
   /**
    * The Python executable, looked up on PATH.
    * @default {"python3"}
@@ -258,12 +266,13 @@ export interface ProcessMapRun {
  * Many tiny `echo` tasks through a warm pool of child processes, the same
  * number of tasks, chunk size and processes on each side: Deno's
  * {@linkcode ProcessPool.map} and Python's `multiprocessing.Pool.map` (kept
- * running by `scripts/python_pool_map.py`). Both pools are warm before
- * timing, and they take turns map by map (starting with the other one each
- * repeat), so that a busy moment of the machine hits both alike. Each side
- * checks that every result came back in order.
+ * running by `scripts/python_pool_map.py`). Each side runs `warmUps`
+ * untimed maps first, then they take turns map by map (starting with the
+ * other one each repeat), so that a busy moment of the machine hits both
+ * alike. Each side checks that every result came back in order.
  *
- * @param options Tasks, chunk size, processes, repeats and the executable.
+ * @param options Tasks, chunk size, processes, warm-ups, repeats and the
+ *   executable.
  * @returns Deno's row and, where Python runs, Python's.
  * @throws {RangeError} When a count is not a positive integer.
  * @throws {Error} When a map returns wrong results or the script fails.
@@ -286,12 +295,20 @@ export interface ProcessMapRun {
 export async function processMapSideBySide(
   options: ProcessMapOptions,
 ): Promise<ProcessMapRun> {
-  const { tasks, chunkSize, processes, repeats, python = "python3" } = options;
+  const {
+    tasks,
+    chunkSize,
+    processes,
+    repeats,
+    warmUps = 50,
+    python = "python3",
+  } = options;
   const where = "Cannot compare process pool maps";
   assertInteger(where, "tasks", tasks);
   assertInteger(where, "chunkSize", chunkSize);
   assertInteger(where, "processes", processes);
   assertInteger(where, "repeats", repeats);
+  assertInteger(where, "warmUps", warmUps);
   const inputs = Array.from({ length: tasks }, (_, i) => i);
   const probe = await probePython(python);
   await using pool = new ProcessPool(TASKS_MODULE, {
@@ -307,10 +324,13 @@ export async function processMapSideBySide(
     }
     return ms;
   };
-  await denoMap();
+  for (let warmUp = 0; warmUp < warmUps; warmUp++) await denoMap();
   await using pythonPool = probe.available
     ? await startPythonPoolMap(python, [tasks, chunkSize, processes])
     : undefined;
+  for (let warmUp = 0; pythonPool && warmUp < warmUps; warmUp++) {
+    await pythonPool.map();
+  }
   const deno: number[] = [];
   const other: number[] = [];
   for (let repeat = 0; repeat < repeats; repeat++) {

@@ -66,7 +66,9 @@ Deno.test({
 });
 
 Deno.test("processMapSideBySide() rejects bad counts, naming them", async () => {
-  for (const name of ["tasks", "chunkSize", "processes", "repeats"]) {
+  for (
+    const name of ["tasks", "chunkSize", "processes", "repeats", "warmUps"]
+  ) {
     const options = { tasks: 10, chunkSize: 2, processes: 1, repeats: 1 };
     await assert.rejects(
       () => processMapSideBySide({ ...options, [name]: 0 }),
@@ -83,6 +85,7 @@ Deno.test("processMapSideBySide() times ProcessPool.map alone without Python", a
     chunkSize: 20,
     processes: 2,
     repeats: 2,
+    warmUps: 2,
     python: "python3-does-not-exist",
   });
   assert.equal(run.python.available, false);
@@ -101,6 +104,7 @@ Deno.test({
       chunkSize: 50,
       processes: 2,
       repeats: 2,
+      warmUps: 2,
     });
     assert.equal(run.python.available, true);
     assert.deepEqual(run.rows.map((row) => row.contender), [

@@ -138,19 +138,8 @@ export class Mutex {
    * ```
    */
   acquire(options: WaitOptions = {}): Disposable {
-    const until = deadline("acquire mutex", options);
-    let state = Atomics.compareExchange(this.#view, 0, UNLOCKED, LOCKED);
-    if (state !== UNLOCKED) {
-      // Marking the lock contended before sleeping tells the holder to notify.
-      if (state !== CONTENDED) {
-        state = Atomics.exchange(this.#view, 0, CONTENDED);
-      }
-      while (state !== UNLOCKED) {
-        const left = remaining(until);
-        if (left === 0) throw this.#timedOut(options);
-        Atomics.wait(this.#view, 0, CONTENDED, left);
-        state = Atomics.exchange(this.#view, 0, CONTENDED);
-      }
+    for (const left of this.#waitsToLock(options)) {
+      Atomics.wait(this.#view, 0, CONTENDED, left);
     }
     return once(() => this.release());
   }
@@ -176,18 +165,8 @@ export class Mutex {
    * ```
    */
   async acquireAsync(options: WaitOptions = {}): Promise<Disposable> {
-    const until = deadline("acquire mutex", options);
-    let state = Atomics.compareExchange(this.#view, 0, UNLOCKED, LOCKED);
-    if (state !== UNLOCKED) {
-      if (state !== CONTENDED) {
-        state = Atomics.exchange(this.#view, 0, CONTENDED);
-      }
-      while (state !== UNLOCKED) {
-        const left = remaining(until);
-        if (left === 0) throw this.#timedOut(options);
-        await waitAsync(this.#view, 0, CONTENDED, left);
-        state = Atomics.exchange(this.#view, 0, CONTENDED);
-      }
+    for (const left of this.#waitsToLock(options)) {
+      await waitAsync(this.#view, 0, CONTENDED, left);
     }
     return once(() => this.release());
   }
@@ -216,6 +195,26 @@ export class Mutex {
       );
     }
     if (state === CONTENDED) Atomics.notify(this.#view, 0, 1);
+  }
+
+  /**
+   * The locking protocol, shared by both acquires: takes the lock when it is
+   * free, and otherwise yields the milliseconds the caller should sleep while
+   * the lock is contended (`Atomics.wait` or `Atomics.waitAsync`), retrying
+   * after each sleep until it holds the lock or the deadline passes.
+   */
+  *#waitsToLock(options: WaitOptions): Generator<number, void, void> {
+    const until = deadline("acquire mutex", options);
+    let state = Atomics.compareExchange(this.#view, 0, UNLOCKED, LOCKED);
+    if (state === UNLOCKED) return;
+    // Marking the lock contended before sleeping tells the holder to notify.
+    if (state !== CONTENDED) state = Atomics.exchange(this.#view, 0, CONTENDED);
+    while (state !== UNLOCKED) {
+      const left = remaining(until);
+      if (left === 0) throw this.#timedOut(options);
+      yield left;
+      state = Atomics.exchange(this.#view, 0, CONTENDED);
+    }
   }
 
   #timedOut(options: WaitOptions): DeadlockError {

@@ -123,13 +123,7 @@ export class Semaphore {
    * @returns A handle giving the permit back when disposed, or `undefined` if none is free.
    */
   tryAcquire(): Disposable | undefined {
-    for (;;) {
-      const free = Atomics.load(this.#view, 0);
-      if (free === 0) return undefined;
-      if (Atomics.compareExchange(this.#view, 0, free, free - 1) === free) {
-        return once(() => this.release());
-      }
-    }
+    return this.#take() ? once(() => this.release()) : undefined;
   }
 
   /**
@@ -151,14 +145,10 @@ export class Semaphore {
    * ```
    */
   acquire(options: WaitOptions = {}): Disposable {
-    const until = deadline("acquire semaphore", options);
-    for (;;) {
-      const permit = this.tryAcquire();
-      if (permit) return permit;
-      const left = remaining(until);
-      if (left === 0) throw this.#timedOut(options);
+    for (const left of this.#waitsForPermit(options)) {
       Atomics.wait(this.#view, 0, 0, left);
     }
+    return once(() => this.release());
   }
 
   /**
@@ -179,14 +169,10 @@ export class Semaphore {
    * ```
    */
   async acquireAsync(options: WaitOptions = {}): Promise<Disposable> {
-    const until = deadline("acquire semaphore", options);
-    for (;;) {
-      const permit = this.tryAcquire();
-      if (permit) return permit;
-      const left = remaining(until);
-      if (left === 0) throw this.#timedOut(options);
+    for (const left of this.#waitsForPermit(options)) {
       await waitAsync(this.#view, 0, 0, left);
     }
+    return once(() => this.release());
   }
 
   /**
@@ -208,6 +194,32 @@ export class Semaphore {
         Atomics.notify(this.#view, 0, 1);
         return;
       }
+    }
+  }
+
+  /** Takes a free permit, if there is one. */
+  #take(): boolean {
+    for (;;) {
+      const free = Atomics.load(this.#view, 0);
+      if (free === 0) return false;
+      if (Atomics.compareExchange(this.#view, 0, free, free - 1) === free) {
+        return true;
+      }
+    }
+  }
+
+  /**
+   * The acquiring protocol, shared by both acquires: takes a permit when one
+   * is free, and otherwise yields the milliseconds the caller should sleep
+   * while none is (`Atomics.wait` or `Atomics.waitAsync`), retrying after
+   * each sleep until it holds a permit or the deadline passes.
+   */
+  *#waitsForPermit(options: WaitOptions): Generator<number, void, void> {
+    const until = deadline("acquire semaphore", options);
+    while (!this.#take()) {
+      const left = remaining(until);
+      if (left === 0) throw this.#timedOut(options);
+      yield left;
     }
   }
 

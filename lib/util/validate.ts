@@ -125,6 +125,47 @@ export function assertMilliseconds(
 }
 
 /**
+ * Reads a decimal integer written as text, such as a command-line flag's
+ * value, and checks it is within `range` (by default a positive integer).
+ *
+ * @param where What was being done, e.g. `Invalid flag`.
+ * @param name The flag's or field's name.
+ * @param text The text received.
+ * @param range The bounds, inclusive; by default from 1 up.
+ * @returns The integer.
+ * @throws {RangeError} Naming the flag, what was expected and the text
+ *   received, quoted.
+ *
+ * @example
+ * ```ts
+ * import { parseInteger } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(parseInteger("Invalid flag", "--repeats", "7"), 7);
+ * assert.throws(() => parseInteger("Invalid flag", "--repeats", "1.5"), {
+ *   name: "RangeError",
+ *   message: "Invalid flag: '--repeats' must be a positive integer, received '1.5'",
+ * });
+ * ```
+ */
+export function parseInteger(
+  where: string,
+  name: string,
+  text: string,
+  range: IntegerRange = {},
+): number {
+  const { min = 1, max = Number.MAX_SAFE_INTEGER } = range;
+  const value = /^\s*[+-]?\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new RangeError(
+      `${where}: '${name}' must be ${
+        integerRange(min, max)
+      }, received '${text}'`,
+    );
+  }
+  return value;
+}
+
+/**
  * Checks a notebook's numeric parameters, each a positive integer, naming
  * the first bad one.
  *
