@@ -2,7 +2,10 @@
  * Cost of the pool's features, side by side: many pipelined `noop` tasks
  * through `WorkerPool.run()` and `WorkerPool.map()` against the raw
  * postMessage floor (round-robin over the same workers and protocol, no
- * checks) and piscina; then one `noop` at a time against a raw ping-pong.
+ * checks) and the pools from npm (piscina, tinypool, workerpool,
+ * poolifier-web-worker); then one `noop` at a time against a raw ping-pong
+ * and piscina. A pool from npm that cannot run under Deno is listed as
+ * ignored, with its reason printed before the results.
  * Run with `deno bench --allow-all lib/experiments/pool_throughput_bench.ts`.
  *
  * One round trip takes about 25 µs while both threads stay awake and about
@@ -17,6 +20,8 @@
 import {
   type Contender,
   type ContenderName,
+  ContenderUnavailable,
+  PEERS,
   startContender,
 } from "./_pool_contenders.ts";
 
@@ -32,11 +37,11 @@ const INPUTS = new Array(TASK_COUNT).fill(undefined);
  */
 const contenders = new Map<string, Promise<Contender>>();
 
-/** Benchmarks `name` in `group`. */
+/** Benchmarks `name` in `group`; `ignored` says why it cannot run here. */
 function benchContender(
   name: ContenderName,
   group: "throughput" | "latency",
-  baseline = false,
+  options: { baseline?: boolean; ignored?: string } = {},
 ): void {
   const benchName = group === "throughput"
     ? `${name} x ${TASK_COUNT} noop, all in flight, ${WORKERS} workers`
@@ -44,7 +49,8 @@ function benchContender(
   Deno.bench({
     name: benchName,
     group,
-    baseline,
+    baseline: options.baseline ?? false,
+    ignore: options.ignored !== undefined,
     n: 50,
     warmup: 5,
     async fn(b) {
@@ -62,10 +68,32 @@ function benchContender(
   });
 }
 
-benchContender("WorkerPool.run", "throughput", true);
+/**
+ * Why `peer` cannot run under Deno here, found by starting it once (the
+ * started pool is kept for its bench); `undefined` when it runs.
+ */
+async function whyUnavailable(
+  peer: ContenderName,
+): Promise<string | undefined> {
+  const key = `${peer} x ${TASK_COUNT} noop, all in flight, ${WORKERS} workers`;
+  const started = startContender(peer, WORKERS);
+  contenders.set(key, started);
+  try {
+    await started;
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ContenderUnavailable)) throw error;
+    console.log(`ignored: ${error.message}`);
+    return error.message;
+  }
+}
+
+benchContender("WorkerPool.run", "throughput", { baseline: true });
 benchContender("WorkerPool.map", "throughput");
 benchContender("raw postMessage", "throughput");
-benchContender("piscina.run", "throughput");
-benchContender("WorkerPool.run", "latency", true);
+for (const peer of PEERS) {
+  benchContender(peer, "throughput", { ignored: await whyUnavailable(peer) });
+}
+benchContender("WorkerPool.run", "latency", { baseline: true });
 benchContender("raw postMessage", "latency");
 benchContender("piscina.run", "latency");
