@@ -15,6 +15,13 @@
  * 0xFF (never part of UTF-8 text), so the parent tells them apart from the
  * task's own output, which it passes on as it comes.
  *
+ * Each fragment also ends with a newline. Deno writes to stdout through
+ * Rust's line-buffered `Stdout`, which sends a buffer with a newline inside
+ * as two `write()` calls: up to its last newline, then the rest. A fragment
+ * whose payload holds a 0x0A byte would then be cut in two, and another
+ * writer's bytes, or the child's death, could come between the halves; a
+ * buffer that ends with a newline goes out in one call.
+ *
  * @module
  */
 
@@ -39,9 +46,11 @@ const EXIT = 5;
 export const MARKER_BYTES = 8;
 /** Marker, payload length (2 bytes), last-fragment flag (1 byte). */
 const HEADER_BYTES = MARKER_BYTES + 3;
+/** The newline that ends every fragment (see the module documentation). */
+const TRAILER = 0x0a;
 /** The most bytes Linux (and POSIX) writes to a pipe without interleaving. */
 const PIPE_BUF = 4096;
-const PAYLOAD_BYTES = PIPE_BUF - HEADER_BYTES;
+const PAYLOAD_BYTES = PIPE_BUF - HEADER_BYTES - 1;
 
 /** A fresh random marker for one child. */
 export function newMarker(): Uint8Array {
@@ -305,7 +314,8 @@ export class FragmentWriter {
       header.setUint16(MARKER_BYTES, size, true);
       fragment[MARKER_BYTES + 2] = at + size === bytes.length ? 1 : 0;
       fragment.set(bytes.subarray(at, at + size), HEADER_BYTES);
-      const whole = fragment.subarray(0, HEADER_BYTES + size);
+      fragment[HEADER_BYTES + size] = TRAILER;
+      const whole = fragment.subarray(0, HEADER_BYTES + size + 1);
       let written = 0;
       while (written < whole.length) {
         written += this.#write(whole.subarray(written));
@@ -339,7 +349,9 @@ export async function readFragments(
       }
       const at = scanFragments(buffer, marker, message, onMessage, onOutput);
       if (done) {
-        if (at < buffer.length) {
+        // What is left starts like a fragment. A whole marker means a reply
+        // cut short, which is no output of the task's; a part of one may be.
+        if (at < buffer.length && buffer.length - at < MARKER_BYTES) {
           onOutput(buffer.bytes.slice(at, buffer.length));
         }
         return;
@@ -386,10 +398,10 @@ function scanFragments(
     }
     if (end - at < HEADER_BYTES) break;
     const size = bytes[at + MARKER_BYTES] | (bytes[at + MARKER_BYTES + 1] << 8);
-    if (end - at < HEADER_BYTES + size) break;
+    if (end - at < HEADER_BYTES + size + 1) break;
     message.append(bytes.subarray(at + HEADER_BYTES, at + HEADER_BYTES + size));
     const last = bytes[at + MARKER_BYTES + 2] === 1;
-    at += HEADER_BYTES + size;
+    at += HEADER_BYTES + size + 1;
     if (last) {
       const whole = message.bytes();
       message.reset();

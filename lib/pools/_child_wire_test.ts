@@ -106,20 +106,107 @@ Deno.test("readFragments() separates replies from a task's own output however th
   }
 });
 
-Deno.test("FragmentWriter writes each fragment in one write of at most 4096 bytes", () => {
-  const writes: number[] = [];
+Deno.test("readFragments() drops a reply cut short at the end, but passes on a lone 0xFF", async () => {
+  const marker = newMarker();
+  const whole = childStdout(marker);
+  // The stream ends inside the last fragment (the exit reply).
+  const cutShort = whole.slice(0, whole.length - 3);
+  const output: number[] = [];
+  const replies: ReplyMessage[] = [];
+  await readFragments(
+    streamOf([cutShort]),
+    marker,
+    (reply) => replies.push(reply),
+    (bytes) => output.push(...bytes),
+  );
+  assert.deepEqual(replies.map((reply) => reply.kind), ["ready", "results"]);
+  assert.deepEqual(
+    new TextDecoder().decode(new Uint8Array(output).slice(-6)),
+    " after",
+  );
+  const lone: number[] = [];
+  await readFragments(
+    streamOf([text.encode("end"), new Uint8Array([0xff])]),
+    marker,
+    () => {},
+    (bytes) => lone.push(...bytes),
+  );
+  assert.deepEqual(lone, [...text.encode("end"), 0xff]);
+});
+
+Deno.test("FragmentWriter writes each fragment in one write of at most 4096 bytes, ending with a newline", () => {
+  const writes: Uint8Array[] = [];
   const writer = new FragmentWriter(newMarker(), (bytes) => {
-    writes.push(bytes.length);
+    writes.push(bytes.slice());
     return bytes.length;
   });
   writer.send({
     kind: "results",
     first: 0,
-    values: [new Uint8Array(10_000)],
+    // Newlines inside the payload: Deno's stdout would split such a write.
+    values: [new Uint8Array(10_000).fill(0x0a)],
     spentMs: 0,
   });
   assert.equal(writes.length, 3);
-  assert.ok(writes.every((length) => length <= 4096), String(writes));
+  for (const bytes of writes) {
+    assert.ok(bytes.length <= 4096, String(bytes.length));
+    assert.equal(bytes.at(-1), 0x0a);
+  }
+});
+
+Deno.test("FragmentWriter on Deno.stdout keeps replies whole while another process floods the same pipe", async () => {
+  // A child sends replies full of newlines while a subprocess of its own,
+  // which inherits its stdout, writes lines to it as fast as it can. Were a
+  // fragment written in two calls, a line could land between its halves.
+  // (Threads of one process cannot: Deno locks its stdout for each write.)
+  const dir = await Deno.makeTempDir();
+  try {
+    const child = `${dir}/child.ts`;
+    await Deno.writeTextFile(
+      child,
+      `import { FragmentWriter } from ${
+        JSON.stringify(new URL("./_child_wire.ts", import.meta.url).href)
+      };
+const marker = Uint8Array.from(JSON.parse(Deno.args[0]));
+const flood = new Deno.Command(Deno.execPath(), {
+  args: ["eval", 'const line = new TextEncoder().encode("flood\\\\n".repeat(40)); for (let i = 0; i < 5000; i++) Deno.stdout.writeSync(line);'],
+  stdout: "inherit",
+}).spawn();
+let flooding = true;
+flood.status.then(() => flooding = false);
+const writer = new FragmentWriter(marker, (bytes) => Deno.stdout.writeSync(bytes));
+for (let first = 0; flooding; first++) {
+  writer.send({ kind: "results", first, values: [("\\n" + "x".repeat(999)).repeat(5)], spentMs: 0 });
+  if (first % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+`,
+    );
+    const marker = newMarker();
+    const process = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", child, JSON.stringify([...marker])],
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const replies: ReplyMessage[] = [];
+    let output = "";
+    const decoder = new TextDecoder();
+    await readFragments(
+      process.stdout,
+      marker,
+      (reply) => replies.push(reply),
+      (bytes) => output += decoder.decode(bytes, { stream: true }),
+    );
+    assert.equal((await process.status).code, 0);
+    assert.ok(replies.length > 0);
+    replies.forEach((reply, index) => {
+      assert.ok(reply.kind === "results");
+      assert.equal(reply.first, index);
+      assert.equal(reply.values[0], ("\n" + "x".repeat(999)).repeat(5));
+    });
+    assert.equal(output, "flood\n".repeat(40 * 5000));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("readFrames() reads length-prefixed messages, columns and all, however the reads fall", async () => {
