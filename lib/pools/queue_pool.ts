@@ -9,7 +9,7 @@
 import { Job, Queue, QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
 import { deserializeError } from "./_messages.ts";
-import { mapChunks, refuseTask } from "./_pool.ts";
+import { mapChunks, refuseTask } from "./_map_chunks.ts";
 import { moduleUrl } from "./_module_url.ts";
 import { assertInteger } from "../util/validate.ts";
 import {

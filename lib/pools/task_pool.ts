@@ -6,13 +6,9 @@
  */
 
 import { assertInteger } from "../util/validate.ts";
+import { mapChunks } from "./_map_chunks.ts";
 import { moduleUrl } from "./_module_url.ts";
-import {
-  type CoreSettings,
-  mapChunks,
-  PoolCore,
-  type PoolStats,
-} from "./_pool.ts";
+import { type CoreSettings, PoolCore, type PoolStats } from "./_pool.ts";
 
 export type { PoolStats } from "./_pool.ts";
 
