@@ -9,12 +9,16 @@
 import {
   cpuBoundExperiment,
   type CpuBoundResult,
+  cpuModesFigure,
   scalingExperiment,
+  scalingFigure,
   type ScalingPoint,
 } from "../lib/experiments/cpu_bound.ts";
 import {
   type IoModeResult,
   ioModesExperiment,
+  ioModesFigure,
+  throughputFigure,
   type ThroughputPoint,
   throughputSweep,
 } from "../lib/experiments/io_bound.ts";
@@ -22,6 +26,7 @@ import { startLatencyServer } from "../lib/workloads/latency_server.ts";
 import {
   measureMessageCost,
   MESSAGE_MODES,
+  messageCostFigure,
   type MessageCostRow,
   payloadSizes,
 } from "../lib/experiments/price_of_talking.ts";
@@ -41,28 +46,29 @@ import {
   whenDistributionPays,
 } from "../lib/experiments/beyond_one_machine.ts";
 import { startRedisServer } from "../lib/pools/redis_server.ts";
+import type { Figure } from "../lib/display/plot.ts";
 import {
-  barChart,
-  type Figure,
-  lineChart,
-  logAxes,
-} from "../lib/display/plot.ts";
-import {
+  millisecondTasksFigure,
   type MillisecondTasksRow,
   poolLatency,
+  poolLatencyFigure,
   type PoolLatencyRow,
   poolOnMillisecondTasks,
   poolThroughput,
+  poolThroughputFigure,
   type PoolThroughputRun,
 } from "../lib/experiments/pool_throughput.ts";
 import {
+  processMapFigure,
   type ProcessMapRow,
   processMapSideBySide,
   pythonPrimes,
+  pythonPrimesFigure,
   type PythonResult,
 } from "../lib/experiments/python_side_by_side.ts";
 import {
   measureStartup,
+  startupFigure,
   type StartupRow,
 } from "../lib/experiments/startup_memory_isolation.ts";
 
@@ -240,24 +246,10 @@ const spawn: Experiment<"spawn"> = {
       asyncTasks: quick ? 1_000 : 100_000,
     };
     const results = await measureStartup(parameters);
-    const figure = logAxes(
-      barChart([{
-        name: "time to first reply",
-        x: results.map((row) => row.kind),
-        y: results.map((row) => row.firstReplyMs),
-      }], {
-        title: "Time from creation to first reply",
-        xTitle: "unit",
-        yTitle: "time to first reply (ms, log scale)",
-        caption:
-          "Each step right costs orders of magnitude more: an async task is a heap object, a worker a V8 isolate, a process a whole runtime.",
-      }),
-      ["y"],
-    );
     return {
       parameters,
       results,
-      figures: [figure],
+      figures: [startupFigure(results)],
       tables: [{
         title: "Spawn cost",
         rows: results.map((row) => ({
@@ -285,27 +277,10 @@ const messages: Experiment<"messages"> = {
       repeats,
       onStep: () => onProgress(++steps / (sizes.length * MESSAGE_MODES.length)),
     });
-    const figure = logAxes(lineChart(
-      MESSAGE_MODES.map((mode) => {
-        const rows = results.filter((row) => row.mode === mode);
-        return {
-          name: mode,
-          x: rows.map((row) => row.bytes),
-          y: rows.map((row) => row.medianMs),
-        };
-      }),
-      {
-        title: "Round trip to a worker or child process and back",
-        xTitle: "payload (bytes)",
-        yTitle: "median round trip (ms)",
-        caption:
-          "Clone and pipe grow with the payload (copies); transfer and shared stay nearly flat (nothing is copied).",
-      },
-    ));
     return {
       parameters: { sizes, repeats, modes: MESSAGE_MODES },
       results,
-      figures: [figure],
+      figures: [messageCostFigure(results)],
       tables: [{
         title: "Median round trip (ms)",
         rows: sizes.map((bytes) => ({
@@ -328,22 +303,10 @@ const cpu: Experiment<"cpu"> = {
   async run({ quick, repeats }) {
     const limit = quick ? 50_000 : 5_000_000;
     const results = await cpuBoundExperiment(limit, { repeats });
-    const figure = barChart([{
-      name: "speedup",
-      x: results.map((result) => result.mode),
-      y: results.map((result) => result.speedup),
-    }], {
-      title: `Counting primes below ${limit.toLocaleString("en")}`,
-      xTitle: "mode",
-      yTitle: "speedup over sequential (×)",
-      referenceLine: { y: 1, label: "no speedup" },
-      caption:
-        "Async tasks share the one event loop (no gain); workers and processes use every core.",
-    });
     return {
       parameters: { limit, chunks: 2 * cores, parallelism: cores, repeats },
       results,
-      figures: [figure],
+      figures: [cpuModesFigure(results, { limit, cores })],
       tables: [{
         title: "CPU-bound modes",
         rows: results.map((result) => primesRow({ mode: result.mode }, result)),
@@ -367,28 +330,10 @@ const scaling: Experiment<"scaling"> = {
       onPoint: (point) =>
         onProgress(workerCounts.indexOf(point.workers) / workerCounts.length),
     });
-    const figure = lineChart([
-      {
-        name: "measured",
-        x: results.map((point) => point.workers),
-        y: results.map((point) => point.speedup),
-      },
-      {
-        name: "ideal (one per core)",
-        x: workerCounts,
-        y: workerCounts.map((count) => Math.min(count, cores)),
-      },
-    ], {
-      title: `Speedup by workers, ${cores} cores`,
-      xTitle: "workers (count)",
-      yTitle: "speedup over one worker (×)",
-      referenceLine: { y: 1, label: "no speedup" },
-      caption: "Past one worker per core the speedup stops: no core is free.",
-    });
     return {
       parameters: { limit, workerCounts, chunks, repeats },
       results,
-      figures: [figure],
+      figures: [scalingFigure(results, cores)],
       tables: [{
         title: "Scaling",
         rows: results.map((point) =>
@@ -422,35 +367,6 @@ const io: Experiment<"io"> = {
       concurrencies,
       { requests: sweepRequests },
     );
-    const modesFigure = barChart([{
-      name: "median",
-      x: modes.map((mode) => mode.mode),
-      y: modes.map((mode) => mode.medianMs),
-    }], {
-      title: `${requests} requests, ${latencyMs} ms each`,
-      xTitle: "mode",
-      yTitle: "time for all requests (ms)",
-      caption:
-        "Waiting needs no thread: Promise.all on one event loop is as fast as workers.",
-    });
-    const throughputFigure = lineChart([
-      {
-        name: "measured",
-        x: throughput.map((point) => point.concurrency),
-        y: throughput.map((point) => point.throughput),
-      },
-      {
-        name: "Little's law",
-        x: throughput.map((point) => point.concurrency),
-        y: throughput.map((point) => point.littlesLaw),
-      },
-    ], {
-      title: "Throughput against requests in flight",
-      xTitle: "requests in flight (count)",
-      yTitle: "throughput (responses/s)",
-      caption:
-        "Throughput follows concurrency / latency (Little's law) until the loop itself is busy.",
-    });
     return {
       parameters: {
         latencyMs,
@@ -462,7 +378,10 @@ const io: Experiment<"io"> = {
         sweepRequests,
       },
       results: { modes, throughput },
-      figures: [modesFigure, throughputFigure],
+      figures: [
+        ioModesFigure(modes, { requests, latencyMs }),
+        throughputFigure(throughput, latencyMs),
+      ],
       tables: [
         {
           title: "I/O modes",
@@ -511,42 +430,6 @@ const pool: Experiment<"pool"> = {
     const latency = await poolLatency(latencyOptions);
     onProgress(0.6);
     const millisecondTasks = await poolOnMillisecondTasks(millisecondOptions);
-    const throughputFigure = barChart([{
-      name: "tasks per second",
-      x: throughput.rows.map((row) => row.contender),
-      y: throughput.rows.map((row) => row.tasksPerSecond),
-    }], {
-      title: `Throughput: ${
-        throughputOptions.tasks.toLocaleString("en")
-      } tiny tasks on ${cores} workers`,
-      xTitle: "contender",
-      yTitle: "throughput (tasks/s)",
-      caption:
-        "Raw postMessage sends one message per task with no pool around it; a pool's gap to it is what its design costs, or saves.",
-    });
-    const latencyFigure = barChart([{
-      name: "median round trip",
-      x: latency.map((row) => row.contender),
-      y: latency.map((row) => row.medianUs),
-    }], {
-      title: "Latency: one tiny task at a time",
-      xTitle: "contender",
-      yTitle: "median round trip (µs)",
-      caption: "One task in flight: the pool's bookkeeping per task, unhidden.",
-    });
-    const millisecondFigure = barChart([{
-      name: "speedup over one thread",
-      x: millisecondTasks.map((row) => row.contender),
-      y: millisecondTasks.map((row) => row.speedup),
-    }], {
-      title: `${
-        millisecondOptions.tasks.toLocaleString("en")
-      } tasks of ~1 ms (JSON.stringify) on ${cores} workers`,
-      xTitle: "contender",
-      yTitle: "speedup over one thread (×)",
-      caption:
-        "The work dwarfs each message: what is left is how well each keeps its workers busy.",
-    });
     return {
       parameters: {
         throughput: throughputOptions,
@@ -554,7 +437,11 @@ const pool: Experiment<"pool"> = {
         millisecondTasks: millisecondOptions,
       },
       results: { throughput, latency, millisecondTasks },
-      figures: [throughputFigure, latencyFigure, millisecondFigure],
+      figures: [
+        poolThroughputFigure(throughput.rows, throughputOptions),
+        poolLatencyFigure(latency),
+        millisecondTasksFigure(millisecondTasks, millisecondOptions),
+      ],
       tables: [
         {
           title: "Pool throughput",
@@ -627,43 +514,6 @@ const python: Experiment<"python"> = {
       repeats: mapRepeats,
       python,
     });
-    const groups = ["sequential", "threads | workers", "processes"];
-    const figure = logAxes(
-      barChart([
-        {
-          name: `Python ${run.version}`,
-          x: groups,
-          y: run.results.map((result) => result.medianMs),
-        },
-        {
-          name: `Deno ${Deno.version.deno}`,
-          x: groups,
-          y: deno.map((result) => result.medianMs),
-        },
-      ], {
-        title: `Counting primes below ${
-          limit.toLocaleString("en")
-        }, ${cores} cores`,
-        xTitle: "mode (Python | Deno)",
-        yTitle: "median time (ms, log scale)",
-        caption:
-          "Python's threads wait for the GIL; Deno's workers, like both languages' processes, run on every core.",
-      }),
-      ["y"],
-    );
-    const mapFigure = barChart([{
-      name: "tasks per second",
-      x: poolMap.rows.map((row) => row.contender),
-      y: poolMap.rows.map((row) => row.tasksPerSecond),
-    }], {
-      title: `${
-        mapTasks.toLocaleString("en")
-      } tiny tasks through ${cores} processes`,
-      xTitle: "pool",
-      yTitle: "throughput (tasks/s)",
-      caption:
-        "The same tasks, chunk size and number of processes on both sides; each pool was warm before timing.",
-    });
     return {
       parameters: {
         limit,
@@ -681,7 +531,10 @@ const python: Experiment<"python"> = {
         deno,
         poolMap: poolMap.rows,
       },
-      figures: [figure, mapFigure],
+      figures: [
+        pythonPrimesFigure(run, deno, limit),
+        processMapFigure(poolMap.rows, { tasks: mapTasks, processes: cores }),
+      ],
       tables: [{
         title: "Python and Deno, same workload",
         rows: [

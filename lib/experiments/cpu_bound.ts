@@ -16,10 +16,14 @@
  * - {@linkcode readAmdahl}: Amdahl's law fitted to the scaling points, with
  *   what the spread of the runs allows, so a fit on few cores is read as
  *   what it is.
+ * - {@linkcode cpuModesFigure} and {@linkcode scalingFigure}: the charts of
+ *   the modes and of the scaling, the same in notebook 04 and the bench
+ *   report.
  *
  * @module
  */
 
+import { barChart, type Figure, lineChart } from "../display/plot.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
 import { median, timeIt } from "../measure/time_it.ts";
 import { type AmdahlFit, fitAmdahl } from "../measure/amdahl.ts";
@@ -225,6 +229,48 @@ export async function cpuBoundExperiment(
   return results;
 }
 
+/**
+ * The chart of {@linkcode cpuBoundExperiment}: each mode's speedup over the
+ * first (sequential) mode, one bar per mode, with the "no speedup" line.
+ *
+ * @param results What {@linkcode cpuBoundExperiment} returned.
+ * @param setting The prime limit, for the title, and the machine's cores,
+ *   for the caption.
+ * @returns The figure.
+ *
+ * @example
+ * ```ts
+ * import { cpuModesFigure } from "./cpu_bound.ts";
+ * import assert from "node:assert/strict";
+ * const result = { primes: 25, samplesMs: [4], medianMs: 4 };
+ * const figure = cpuModesFigure([
+ *   { ...result, mode: "sequential", speedup: 1 },
+ *   { ...result, mode: "workers", speedup: 1.9 },
+ * ], { limit: 100, cores: 2 });
+ * assert.deepEqual(figure.data[0].x, ["sequential", "workers"]);
+ * assert.equal(figure.data[1].name, "no speedup");
+ * ```
+ */
+export function cpuModesFigure(
+  results: readonly CpuBoundResult[],
+  setting: { limit: number; cores: number },
+): Figure {
+  return barChart([{
+    name: "speedup",
+    x: results.map((result) => result.mode),
+    y: results.map((result) => result.speedup),
+  }], {
+    title: `Counting primes below ${
+      setting.limit.toLocaleString("en")
+    }: speedup over sequential`,
+    xTitle: "how the chunks ran",
+    yTitle: "speedup over sequential (x)",
+    referenceLine: { y: 1, label: "no speedup" },
+    caption:
+      `Bars above the dashed line gained from parallelism; this machine has ${setting.cores} cores, the ceiling for workers and processes.`,
+  });
+}
+
 /** The knobs of notebook 04, checked by {@linkcode checkCpuBoundParameters}. */
 export interface CpuBoundParameters {
   /** Count primes below this, a positive integer. */
@@ -415,6 +461,64 @@ export async function scalingExperiment(
     onPoint?.(point);
   }
   return points;
+}
+
+/**
+ * The chart of {@linkcode scalingExperiment}: the median speedup against the
+ * number of workers, with the best and worst runs around it and the ideal,
+ * one worker per core.
+ *
+ * @param points What {@linkcode scalingExperiment} returned.
+ * @param cores The machine's cores: where the ideal line stops rising.
+ * @returns The figure.
+ *
+ * @example
+ * ```ts
+ * import { scalingFigure } from "./cpu_bound.ts";
+ * import assert from "node:assert/strict";
+ * const point = (workers: number, speedup: number) => ({
+ *   workers, primes: 25, samplesMs: [4 / speedup], medianMs: 4 / speedup,
+ *   minMs: 4 / speedup, maxMs: 4 / speedup, speedup,
+ *   minSpeedup: speedup, maxSpeedup: speedup,
+ * });
+ * const figure = scalingFigure([point(1, 1), point(2, 1.9), point(3, 1.8)], 2);
+ * assert.deepEqual(figure.data[3].y, [1, 2, 2]);
+ * ```
+ */
+export function scalingFigure(
+  points: readonly ScalingPoint[],
+  cores: number,
+): Figure {
+  const workers = points.map((point) => point.workers);
+  return lineChart([
+    {
+      name: "median speedup",
+      x: workers,
+      y: points.map((point) => point.speedup),
+    },
+    {
+      name: "best run",
+      x: workers,
+      y: points.map((point) => point.maxSpeedup),
+    },
+    {
+      name: "worst run",
+      x: workers,
+      y: points.map((point) => point.minSpeedup),
+    },
+    {
+      name: "ideal: min(workers, cores)",
+      x: workers,
+      y: workers.map((count) => Math.min(count, cores)),
+    },
+  ], {
+    title: `Speedup against workers, counting primes on ${cores} cores`,
+    xTitle: "workers (count)",
+    yTitle: "speedup over one worker (x)",
+    referenceLine: { y: 1, label: "no speedup" },
+    caption:
+      `Compare the median line with the ideal one: the ideal stops rising at ${cores} workers, the number of cores; past it, workers share cores and cannot gain.`,
+  });
 }
 
 /** Options of {@linkcode chunkSizeSweep}. */

@@ -11,6 +11,7 @@
  */
 
 import { progressSteps } from "../display/_progress.ts";
+import { barChart, type Figure, lineChart } from "../display/plot.ts";
 import { assertInteger } from "../util/validate.ts";
 import { mapLimited } from "../util/map_limited.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
@@ -301,6 +302,49 @@ function splitEvenly(total: number, parts: number): number[] {
   ).filter((count) => count > 0);
 }
 
+/**
+ * The chart of {@linkcode ioModesExperiment}: each mode's speedup over
+ * sequential requests, one bar per mode, with the "no speedup" line.
+ *
+ * @param results What {@linkcode ioModesExperiment} returned.
+ * @param setting How many requests a run made and the server's latency, for
+ *   the title.
+ * @returns The figure.
+ *
+ * @example
+ * ```ts
+ * import { ioModesFigure } from "./io_bound.ts";
+ * import assert from "node:assert/strict";
+ * const result = { responses: 8, firstRunMs: 200, samplesMs: [160] };
+ * const figure = ioModesFigure([
+ *   { ...result, mode: "sequential", medianMs: 160, speedup: 1 },
+ *   { ...result, mode: "Promise.all", medianMs: 20, speedup: 8 },
+ * ], { requests: 8, latencyMs: 20 });
+ * assert.deepEqual(figure.data[0].y, [1, 8]);
+ * assert.deepEqual(figure.layout.title, {
+ *   text: "Speedup over sequential, 8 requests of 20 ms",
+ * });
+ * ```
+ */
+export function ioModesFigure(
+  results: readonly IoModeResult[],
+  setting: { requests: number; latencyMs: number },
+): Figure {
+  return barChart([{
+    name: "speedup",
+    x: results.map((result) => result.mode),
+    y: results.map((result) => result.speedup),
+  }], {
+    title:
+      `Speedup over sequential, ${setting.requests} requests of ${setting.latencyMs} ms`,
+    xTitle: "how the requests were made",
+    yTitle: "speedup (x)",
+    referenceLine: { y: 1, label: "no speedup" },
+    caption:
+      "Compare the workers and processes bars with Promise.all: with one round of requests, all three are bounded by one latency plus overhead, so extra threads or processes cannot multiply the gain.",
+  });
+}
+
 /** One concurrency level's result in {@linkcode throughputSweep}. */
 export interface ThroughputPoint {
   /** Most requests in flight. */
@@ -378,6 +422,53 @@ export async function throughputSweep(
     onPoint?.(point);
   }
   return points;
+}
+
+/**
+ * The chart of {@linkcode throughputSweep}: measured throughput against
+ * requests in flight, beside Little's law.
+ *
+ * @param points What {@linkcode throughputSweep} returned.
+ * @param latencyMs The server's delay per response, for the title.
+ * @returns The figure.
+ *
+ * @example
+ * ```ts
+ * import { throughputFigure } from "./io_bound.ts";
+ * import assert from "node:assert/strict";
+ * const figure = throughputFigure([
+ *   { concurrency: 1, requests: 8, elapsedMs: 170, throughput: 47, littlesLaw: 50 },
+ *   { concurrency: 4, requests: 16, elapsedMs: 85, throughput: 188, littlesLaw: 200 },
+ * ], 20);
+ * assert.deepEqual(figure.data.map((trace) => trace.name), [
+ *   "measured",
+ *   "Little's law: concurrency / latency",
+ * ]);
+ * ```
+ */
+export function throughputFigure(
+  points: readonly ThroughputPoint[],
+  latencyMs: number,
+): Figure {
+  const concurrencies = points.map((point) => point.concurrency);
+  return lineChart([
+    {
+      name: "measured",
+      x: concurrencies,
+      y: points.map((point) => point.throughput),
+    },
+    {
+      name: "Little's law: concurrency / latency",
+      x: concurrencies,
+      y: points.map((point) => point.littlesLaw),
+    },
+  ], {
+    title: `Throughput against concurrency, ${latencyMs} ms per response`,
+    xTitle: "requests in flight (count)",
+    yTitle: "throughput (requests/s)",
+    caption:
+      "Where the measured line leaves Little's law, something other than waiting (the client, the server, the machine) has become the limit.",
+  });
 }
 
 /** The URL of `workers/file_io_worker.ts`, the task module the worker mode runs. */

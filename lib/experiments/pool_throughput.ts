@@ -2,7 +2,9 @@
  * What a pool costs per task, measured side by side in one run: the raw
  * `postMessage` floor, {@linkcode WorkerPool} (`run()` and `map()`) and the
  * well-known npm pools (piscina, tinypool, workerpool, poolifier-web-worker)
- * running under Deno, on tiny tasks, one task at a time, and ~1 ms tasks.
+ * running under Deno, on tiny tasks, one task at a time, and ~1 ms tasks;
+ * and the bench report's charts of each ({@linkcode poolThroughputFigure},
+ * {@linkcode poolLatencyFigure}, {@linkcode millisecondTasksFigure}).
  *
  * @module
  */
@@ -15,6 +17,7 @@ import {
   PEERS,
   startContender,
 } from "./_pool_contenders.ts";
+import { barChart, type Figure } from "../display/plot.ts";
 import { assertInteger } from "../util/validate.ts";
 import { median } from "../measure/time_it.ts";
 import { stringifyRecords } from "../workloads/workloads.ts";
@@ -386,4 +389,113 @@ async function takeTurns<Name extends string>(
   } finally {
     await Promise.all(contenders.map((contender) => contender.close()));
   }
+}
+
+/**
+ * The chart of {@linkcode poolThroughput}: each contender's tasks per second.
+ *
+ * @param rows The `rows` of what {@linkcode poolThroughput} returned.
+ * @param options The tasks and workers it ran with, for the title.
+ * @returns The figure.
+ *
+ * @example
+ * ```ts
+ * import { poolThroughputFigure } from "./pool_throughput.ts";
+ * import assert from "node:assert/strict";
+ * const figure = poolThroughputFigure([{
+ *   contender: "raw postMessage", tasks: 500, workers: 2, samplesMs: [5],
+ *   medianMs: 5, tasksPerSecond: 100_000,
+ * }], { tasks: 500, workers: 2 });
+ * assert.deepEqual(figure.layout.title, {
+ *   text: "Throughput: 500 tiny tasks on 2 workers",
+ * });
+ * ```
+ */
+export function poolThroughputFigure(
+  rows: readonly PoolThroughputRow[],
+  options: Pick<PoolOverheadOptions, "tasks" | "workers">,
+): Figure {
+  return barChart([{
+    name: "tasks per second",
+    x: rows.map((row) => row.contender),
+    y: rows.map((row) => row.tasksPerSecond),
+  }], {
+    title: `Throughput: ${
+      options.tasks.toLocaleString("en")
+    } tiny tasks on ${options.workers} workers`,
+    xTitle: "contender",
+    yTitle: "throughput (tasks/s)",
+    caption:
+      "Raw postMessage sends one message per task with no pool around it; a pool's gap to it is what its design costs, or saves.",
+  });
+}
+
+/**
+ * The chart of {@linkcode poolLatency}: each contender's median round trip
+ * for one tiny task at a time.
+ *
+ * @param rows What {@linkcode poolLatency} returned.
+ * @returns The figure.
+ *
+ * @example
+ * ```ts
+ * import { poolLatencyFigure } from "./pool_throughput.ts";
+ * import assert from "node:assert/strict";
+ * const figure = poolLatencyFigure([
+ *   { contender: "raw postMessage", samplesUs: [100], medianUs: 100 },
+ *   { contender: "WorkerPool.run", samplesUs: [110], medianUs: 110 },
+ * ]);
+ * assert.deepEqual(figure.data[0].y, [100, 110]);
+ * ```
+ */
+export function poolLatencyFigure(rows: readonly PoolLatencyRow[]): Figure {
+  return barChart([{
+    name: "median round trip",
+    x: rows.map((row) => row.contender),
+    y: rows.map((row) => row.medianUs),
+  }], {
+    title: "Latency: one tiny task at a time",
+    xTitle: "contender",
+    yTitle: "median round trip (µs)",
+    caption: "One task in flight: the pool's bookkeeping per task, unhidden.",
+  });
+}
+
+/**
+ * The chart of {@linkcode poolOnMillisecondTasks}: each way's speedup over
+ * one thread.
+ *
+ * @param rows What {@linkcode poolOnMillisecondTasks} returned.
+ * @param options The tasks and workers it ran with, for the title.
+ * @returns The figure.
+ *
+ * @example
+ * ```ts
+ * import { millisecondTasksFigure } from "./pool_throughput.ts";
+ * import assert from "node:assert/strict";
+ * const row = { tasks: 100, samplesMs: [100], medianMs: 100, tasksPerSecond: 1_000 };
+ * const figure = millisecondTasksFigure([
+ *   { ...row, contender: "one thread", speedup: 1 },
+ *   { ...row, contender: "WorkerPool.map", speedup: 1.9 },
+ * ], { tasks: 100, workers: 2 });
+ * assert.deepEqual(figure.data[0].x, ["one thread", "WorkerPool.map"]);
+ * ```
+ */
+export function millisecondTasksFigure(
+  rows: readonly MillisecondTasksRow[],
+  options: Pick<MillisecondTasksOptions, "tasks" | "workers">,
+): Figure {
+  return barChart([{
+    name: "speedup over one thread",
+    x: rows.map((row) => row.contender),
+    y: rows.map((row) => row.speedup),
+  }], {
+    title: `${
+      options.tasks.toLocaleString("en")
+    } tasks of ~1 ms (JSON.stringify) on ${options.workers} workers`,
+    xTitle: "contender",
+    yTitle: "speedup over one thread (×)",
+    caption:
+      "The work dwarfs each message: what is left is how well each keeps its workers busy.",
+  });
 }

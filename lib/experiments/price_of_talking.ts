@@ -8,6 +8,7 @@
  * @module
  */
 
+import { type Figure, lineChart, logAxes } from "../display/plot.ts";
 import { median } from "../measure/time_it.ts";
 import { assertInteger } from "../util/validate.ts";
 
@@ -510,4 +511,47 @@ export function compareModes(
       };
     })
     .sort((a, b) => a.bytes - b.bytes);
+}
+
+/**
+ * The chart of {@linkcode measureMessageCost}: the median round trip of each
+ * mode against the payload size, one line per mode, both axes logarithmic.
+ *
+ * @param rows What {@linkcode measureMessageCost} returned.
+ * @returns The figure.
+ *
+ * @example
+ * ```ts
+ * import { messageCostFigure } from "./price_of_talking.ts";
+ * import assert from "node:assert/strict";
+ * const row = { samplesMs: [1], minMs: 1, mbPerSecond: 1 };
+ * const figure = messageCostFigure([
+ *   { ...row, mode: "clone" as const, bytes: 1024, medianMs: 0.1 },
+ *   { ...row, mode: "pipe" as const, bytes: 1024, medianMs: 0.2 },
+ * ]);
+ * assert.deepEqual(figure.data.map((trace) => trace.name), ["clone", "pipe"]);
+ * assert.deepEqual(figure.data[0].x, [1]);
+ * ```
+ */
+export function messageCostFigure(rows: readonly MessageCostRow[]): Figure {
+  const modes = MESSAGE_MODES.filter((mode) =>
+    rows.some((row) => row.mode === mode)
+  );
+  return logAxes(lineChart(
+    modes.map((mode) => {
+      const ofMode = rows.filter((row) => row.mode === mode);
+      return {
+        name: mode,
+        x: ofMode.map((row) => row.bytes / 1024),
+        y: ofMode.map((row) => row.medianMs),
+      };
+    }),
+    {
+      title: "Round trip to a Worker or a child process, by payload size",
+      xTitle: "payload (KB)",
+      yTitle: "median round trip (ms)",
+      caption:
+        "Copying modes (clone, pipe) climb with size; transfer and shared stay near the per-message floor. Both axes are logarithmic.",
+    },
+  ));
 }

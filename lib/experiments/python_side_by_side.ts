@@ -4,16 +4,19 @@
  * division as `countPrimes` in ../workloads/workloads.ts) sequentially, on
  * threads and in processes, through `Deno.Command`; the text of both sides'
  * trial division, for the notebook to show; and `ProcessPool.map` beside
- * `multiprocessing.Pool.map` for the bench.
+ * `multiprocessing.Pool.map` for the bench; the charts of both
+ * ({@linkcode pythonPrimesFigure}, {@linkcode processMapFigure}).
  *
  * @module
  */
+import { barChart, type Figure } from "../display/plot.ts";
 import { readLines, splitLines } from "../util/lines.ts";
 import { commandFailure, runCommand } from "../util/run_command.ts";
 import { assertInteger } from "../util/validate.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
 import { TASKS_MODULE } from "../workloads/tasks_module.ts";
 import { median } from "../measure/time_it.ts";
+import type { CpuBoundMode, CpuBoundResult } from "./cpu_bound.ts";
 
 /** The ways the Python script runs the chunks. */
 export type PythonMode = "sequential" | "threads" | "processes";
@@ -152,6 +155,83 @@ export async function pythonPrimes(
     return { ...row, speedup: first.medianMs / row.medianMs };
   });
   return { available: true, version: probe.version, results };
+}
+
+/**
+ * Where each mode of either language stands in {@linkcode pythonPrimesFigure}:
+ * Python threads beside Deno's async tasks (both interleave, never compute at
+ * once), processes beside processes, Deno's workers on their own.
+ */
+const SIDE_BY_SIDE_GROUP: Record<CpuBoundMode | PythonMode, string> = {
+  "sequential": "sequential",
+  "threads": "Python threads / Deno async tasks",
+  "async tasks": "Python threads / Deno async tasks",
+  "workers": "Deno workers (threads, no GIL)",
+  "processes": "processes",
+};
+
+/**
+ * The side-by-side chart of {@linkcode pythonPrimes} and Deno's
+ * `cpuBoundExperiment` on the same primes: each mode's speedup over its own
+ * language's sequential run, Deno's bars beside Python's (Python's left out,
+ * and the caption says so, when Python could not run).
+ *
+ * @param python What {@linkcode pythonPrimes} returned.
+ * @param deno What `cpuBoundExperiment` returned for the same limit and chunks.
+ * @param limit The prime limit, for the title.
+ * @returns The figure.
+ *
+ * @example
+ * ```ts
+ * import { pythonPrimesFigure } from "./python_side_by_side.ts";
+ * import assert from "node:assert/strict";
+ * const result = { primes: 25, samplesMs: [4], medianMs: 4 };
+ * const deno = [
+ *   { ...result, mode: "sequential" as const, speedup: 1 },
+ *   { ...result, mode: "workers" as const, speedup: 1.9 },
+ * ];
+ * const python = {
+ *   available: true as const,
+ *   version: "3.11.2",
+ *   results: [{ ...result, mode: "threads" as const, speedup: 0.9 }],
+ * };
+ * const figure = pythonPrimesFigure(python, deno, 100);
+ * assert.deepEqual(figure.data.map((trace) => trace.name), [
+ *   "Deno",
+ *   "Python 3.11.2",
+ *   "no speedup",
+ * ]);
+ * assert.deepEqual(figure.data[1].x, ["Python threads / Deno async tasks"]);
+ * ```
+ */
+export function pythonPrimesFigure(
+  python: PythonRun,
+  deno: readonly CpuBoundResult[],
+  limit: number,
+): Figure {
+  const series = [{
+    name: "Deno",
+    x: deno.map((result) => SIDE_BY_SIDE_GROUP[result.mode]),
+    y: deno.map((result) => result.speedup),
+  }];
+  if (python.available) {
+    series.push({
+      name: `Python ${python.version}`,
+      x: python.results.map((result) => SIDE_BY_SIDE_GROUP[result.mode]),
+      y: python.results.map((result) => result.speedup),
+    });
+  }
+  return barChart(series, {
+    title: `Counting primes below ${
+      limit.toLocaleString("en")
+    }: speedup over each language's sequential run`,
+    xTitle: "how the chunks ran",
+    yTitle: "speedup over own sequential (x)",
+    referenceLine: { y: 1, label: "no speedup" },
+    caption: python.available
+      ? `Notice the Python threads bar near or below the dashed line: the GIL at work. Expect Deno workers and both languages' processes above it, at most ${navigator.hardwareConcurrency} (the cores), once the work outweighs start-up and messages.`
+      : "Python was not available, so only Deno's bars are shown: expect async tasks on the dashed line, and workers and processes above it once the work outweighs start-up and messages.",
+  });
 }
 
 /** {@linkcode probePython}'s answer: the version, or why Python cannot run. */
@@ -418,4 +498,42 @@ function processMapRow(
     medianMs,
     tasksPerSecond: tasks / (medianMs / 1000),
   };
+}
+
+/**
+ * The chart of {@linkcode processMapSideBySide}: each pool's throughput on
+ * the same tiny tasks.
+ *
+ * @param rows The `rows` of what {@linkcode processMapSideBySide} returned.
+ * @param setting How many tasks a map ran and on how many processes, for
+ *   the title.
+ * @returns The figure.
+ *
+ * @example
+ * ```ts
+ * import { processMapFigure } from "./python_side_by_side.ts";
+ * import assert from "node:assert/strict";
+ * const figure = processMapFigure([{
+ *   contender: "ProcessPool.map", samplesMs: [50], medianMs: 50, tasksPerSecond: 2_000,
+ * }], { tasks: 100, processes: 2 });
+ * assert.deepEqual(figure.layout.title, { text: "100 tiny tasks through 2 processes" });
+ * ```
+ */
+export function processMapFigure(
+  rows: readonly ProcessMapRow[],
+  setting: { tasks: number; processes: number },
+): Figure {
+  return barChart([{
+    name: "tasks per second",
+    x: rows.map((row) => row.contender),
+    y: rows.map((row) => row.tasksPerSecond),
+  }], {
+    title: `${
+      setting.tasks.toLocaleString("en")
+    } tiny tasks through ${setting.processes} processes`,
+    xTitle: "pool",
+    yTitle: "throughput (tasks/s)",
+    caption:
+      "The same tasks, chunk size and number of processes on both sides; each pool was warm before timing.",
+  });
 }

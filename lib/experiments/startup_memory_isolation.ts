@@ -12,6 +12,7 @@
  */
 
 import { progressSteps } from "../display/_progress.ts";
+import { barChart, type Figure, logAxes } from "../display/plot.ts";
 import { readLines, splitLines } from "../util/lines.ts";
 import { runCommand } from "../util/run_command.ts";
 import { assertInteger } from "../util/validate.ts";
@@ -384,6 +385,43 @@ export async function measureStartup(
       memorySource: memorySource(count, "child", "children"),
     },
   ];
+}
+
+/**
+ * The chart of {@linkcode measureStartup}: each kind's time from creation to
+ * first reply, one bar per kind, on a log scale.
+ *
+ * @param rows What {@linkcode measureStartup} returned.
+ * @returns The figure.
+ *
+ * @example
+ * ```ts
+ * import { startupFigure } from "./startup_memory_isolation.ts";
+ * import assert from "node:assert/strict";
+ * const row = {
+ *   kind: "worker" as const, samplesMs: [8], firstReplyMs: 8,
+ *   memoryKiB: 900, memorySource: "1 worker",
+ * };
+ * const figure = startupFigure([row]);
+ * assert.deepEqual(figure.data[0].x, ["worker"]);
+ * assert.equal((figure.layout.yaxis as { type: string }).type, "log");
+ * ```
+ */
+export function startupFigure(rows: readonly StartupRow[]): Figure {
+  return logAxes(
+    barChart([{
+      name: "time to first reply",
+      x: rows.map((row) => row.kind),
+      y: rows.map((row) => row.firstReplyMs),
+    }], {
+      title: "Time from creation to first reply",
+      xTitle: "unit of concurrency",
+      yTitle: "time to first reply (ms, log scale)",
+      caption:
+        "Each gridline is ten times the one below: compare the bars by how many gridlines apart they are. Pay start-up once and reuse the unit: a pool.",
+    }),
+    ["y"],
+  );
 }
 
 /** Options of {@linkcode workerStartupInChild}, and in part of {@linkcode workerStartupByKind}. */
