@@ -112,10 +112,7 @@ export class Mutex {
    * ```
    */
   tryAcquire(): Disposable | undefined {
-    if (Atomics.compareExchange(this.#view, 0, UNLOCKED, LOCKED) !== UNLOCKED) {
-      return undefined;
-    }
-    return once(() => this.release());
+    return this.#lock() ? once(() => this.release()) : undefined;
   }
 
   /**
@@ -138,8 +135,11 @@ export class Mutex {
    * ```
    */
   acquire(options: WaitOptions = {}): Disposable {
-    for (const left of this.#waitsToLock(options)) {
-      Atomics.wait(this.#view, 0, CONTENDED, left);
+    const until = deadline("acquire mutex", options);
+    if (!this.#lock()) {
+      for (const left of this.#waitsWhileContended(until, options)) {
+        Atomics.wait(this.#view, 0, CONTENDED, left);
+      }
     }
     return once(() => this.release());
   }
@@ -165,8 +165,11 @@ export class Mutex {
    * ```
    */
   async acquireAsync(options: WaitOptions = {}): Promise<Disposable> {
-    for (const left of this.#waitsToLock(options)) {
-      await waitAsync(this.#view, 0, CONTENDED, left);
+    const until = deadline("acquire mutex", options);
+    if (!this.#lock()) {
+      for (const left of this.#waitsWhileContended(until, options)) {
+        await waitAsync(this.#view, 0, CONTENDED, left);
+      }
     }
     return once(() => this.release());
   }
@@ -197,23 +200,28 @@ export class Mutex {
     if (state === CONTENDED) Atomics.notify(this.#view, 0, 1);
   }
 
+  /** Takes the lock if it is free; says whether it did. */
+  #lock(): boolean {
+    return Atomics.compareExchange(this.#view, 0, UNLOCKED, LOCKED) ===
+      UNLOCKED;
+  }
+
   /**
-   * The locking protocol, shared by both acquires: takes the lock when it is
-   * free, and otherwise yields the milliseconds the caller should sleep while
-   * the lock is contended (`Atomics.wait` or `Atomics.waitAsync`), retrying
-   * after each sleep until it holds the lock or the deadline passes.
+   * The waiting half of both acquires, once the lock was found taken: marks
+   * it contended, which tells the holder to notify, and yields the
+   * milliseconds the caller should sleep (`Atomics.wait` or
+   * `Atomics.waitAsync`), retrying after each sleep until it holds the lock
+   * or `until` passes. A generator, so that one protocol serves the
+   * blocking and the async wait; the free lock never gets here.
    */
-  *#waitsToLock(options: WaitOptions): Generator<number, void, void> {
-    const until = deadline("acquire mutex", options);
-    let state = Atomics.compareExchange(this.#view, 0, UNLOCKED, LOCKED);
-    if (state === UNLOCKED) return;
-    // Marking the lock contended before sleeping tells the holder to notify.
-    if (state !== CONTENDED) state = Atomics.exchange(this.#view, 0, CONTENDED);
-    while (state !== UNLOCKED) {
+  *#waitsWhileContended(
+    until: number,
+    options: WaitOptions,
+  ): Generator<number, void, void> {
+    while (Atomics.exchange(this.#view, 0, CONTENDED) !== UNLOCKED) {
       const left = remaining(until);
       if (left === 0) throw this.#timedOut(options);
       yield left;
-      state = Atomics.exchange(this.#view, 0, CONTENDED);
     }
   }
 

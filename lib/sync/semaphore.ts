@@ -145,8 +145,11 @@ export class Semaphore {
    * ```
    */
   acquire(options: WaitOptions = {}): Disposable {
-    for (const left of this.#waitsForPermit(options)) {
-      Atomics.wait(this.#view, 0, 0, left);
+    const until = deadline("acquire semaphore", options);
+    if (!this.#take()) {
+      for (const left of this.#waitsForPermit(until, options)) {
+        Atomics.wait(this.#view, 0, 0, left);
+      }
     }
     return once(() => this.release());
   }
@@ -169,8 +172,11 @@ export class Semaphore {
    * ```
    */
   async acquireAsync(options: WaitOptions = {}): Promise<Disposable> {
-    for (const left of this.#waitsForPermit(options)) {
-      await waitAsync(this.#view, 0, 0, left);
+    const until = deadline("acquire semaphore", options);
+    if (!this.#take()) {
+      for (const left of this.#waitsForPermit(until, options)) {
+        await waitAsync(this.#view, 0, 0, left);
+      }
     }
     return once(() => this.release());
   }
@@ -209,18 +215,21 @@ export class Semaphore {
   }
 
   /**
-   * The acquiring protocol, shared by both acquires: takes a permit when one
-   * is free, and otherwise yields the milliseconds the caller should sleep
-   * while none is (`Atomics.wait` or `Atomics.waitAsync`), retrying after
-   * each sleep until it holds a permit or the deadline passes.
+   * The waiting half of both acquires, once no permit was free: yields the
+   * milliseconds the caller should sleep while none is (`Atomics.wait` or
+   * `Atomics.waitAsync`), retrying after each sleep until it holds a permit
+   * or `until` passes. A generator, so that one protocol serves the
+   * blocking and the async wait; a free permit never gets here.
    */
-  *#waitsForPermit(options: WaitOptions): Generator<number, void, void> {
-    const until = deadline("acquire semaphore", options);
-    while (!this.#take()) {
+  *#waitsForPermit(
+    until: number,
+    options: WaitOptions,
+  ): Generator<number, void, void> {
+    do {
       const left = remaining(until);
       if (left === 0) throw this.#timedOut(options);
       yield left;
-    }
+    } while (!this.#take());
   }
 
   #timedOut(options: WaitOptions): DeadlockError {
