@@ -37,29 +37,41 @@ const INPUTS = new Array(TASK_COUNT).fill(undefined);
  */
 const contenders = new Map<string, Promise<Contender>>();
 
+type Group = "throughput" | "latency";
+
+/** The bench's name, which also keys its contender. */
+function benchName(name: ContenderName, group: Group): string {
+  return group === "throughput"
+    ? `${name} x ${TASK_COUNT} noop, all in flight, ${WORKERS} workers`
+    : `${name} x ${ROUNDS} noop, one at a time, 1 worker`;
+}
+
+/** The contender of `name`'s bench in `group`, started on first use. */
+function contenderFor(name: ContenderName, group: Group): Promise<Contender> {
+  const key = benchName(name, group);
+  let contender = contenders.get(key);
+  if (contender === undefined) {
+    contender = startContender(name, group === "throughput" ? WORKERS : 1);
+    contenders.set(key, contender);
+  }
+  return contender;
+}
+
 /** Benchmarks `name` in `group`; `ignored` says why it cannot run here. */
 function benchContender(
   name: ContenderName,
-  group: "throughput" | "latency",
+  group: Group,
   options: { baseline?: boolean; ignored?: string } = {},
 ): void {
-  const benchName = group === "throughput"
-    ? `${name} x ${TASK_COUNT} noop, all in flight, ${WORKERS} workers`
-    : `${name} x ${ROUNDS} noop, one at a time, 1 worker`;
   Deno.bench({
-    name: benchName,
+    name: benchName(name, group),
     group,
     baseline: options.baseline ?? false,
     ignore: options.ignored !== undefined,
     n: 50,
     warmup: 5,
     async fn(b) {
-      let contender = contenders.get(benchName);
-      if (contender === undefined) {
-        contender = startContender(name, group === "throughput" ? WORKERS : 1);
-        contenders.set(benchName, contender);
-      }
-      const started = await contender;
+      const started = await contenderFor(name, group);
       b.start();
       if (group === "throughput") await started.runMany(INPUTS);
       else for (let i = 0; i < ROUNDS; i++) await started.runOne(undefined);
@@ -75,11 +87,8 @@ function benchContender(
 async function whyUnavailable(
   peer: ContenderName,
 ): Promise<string | undefined> {
-  const key = `${peer} x ${TASK_COUNT} noop, all in flight, ${WORKERS} workers`;
-  const started = startContender(peer, WORKERS);
-  contenders.set(key, started);
   try {
-    await started;
+    await contenderFor(peer, "throughput");
     return undefined;
   } catch (error) {
     if (!(error instanceof ContenderUnavailable)) throw error;
