@@ -66,15 +66,10 @@ export function assertInteger(
   value: unknown,
   range: IntegerRange = {},
 ): asserts value is number {
-  const { min = 1, max = Number.MAX_SAFE_INTEGER } = range;
-  if (
-    typeof value !== "number" || !Number.isSafeInteger(value) || value < min ||
-    value > max
-  ) {
+  const expected = integerExpected(value, range);
+  if (expected !== undefined) {
     throw new RangeError(
-      `${where}: '${name}' must be ${integerRange(min, max)}, received ${
-        received(value)
-      }`,
+      `${where}: '${name}' must be ${expected}, received ${received(value)}`,
     );
   }
 }
@@ -153,13 +148,11 @@ export function parseInteger(
   text: string,
   range: IntegerRange = {},
 ): number {
-  const { min = 1, max = Number.MAX_SAFE_INTEGER } = range;
   const value = /^\s*[+-]?\d+\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
+  const expected = integerExpected(value, range);
+  if (expected !== undefined) {
     throw new RangeError(
-      `${where}: '${name}' must be ${
-        integerRange(min, max)
-      }, received '${text}'`,
+      `${where}: '${name}' must be ${expected}, received '${text}'`,
     );
   }
   return value;
@@ -186,6 +179,22 @@ export function checkPositiveIntegers(
   for (const [name, value] of Object.entries(parameters)) {
     assertInteger("Invalid parameter", name, value);
   }
+}
+
+/**
+ * What `value` should have been, when it is not a safe integer within
+ * `range`; `undefined` when it is.
+ */
+function integerExpected(
+  value: unknown,
+  range: IntegerRange,
+): string | undefined {
+  const { min = 1, max = Number.MAX_SAFE_INTEGER } = range;
+  if (
+    typeof value === "number" && Number.isSafeInteger(value) && value >= min &&
+    value <= max
+  ) return undefined;
+  return integerRange(min, max);
 }
 
 function integerRange(min: number, max: number): string {
