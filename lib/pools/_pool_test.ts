@@ -135,9 +135,9 @@ Deno.test("PoolCore sends a group ahead only while every runner is busy and a ba
   const first = core.submit("echo", "first", undefined, false);
   ready(runners[0]);
   const rest = submitAll(core, [1, 2, 3, 4, 5]);
-  // Tasks of 0.5 ms: two make a group.
-  answerNext(runners[0], 0.5);
-  answerNext(runners[0], 0.5);
+  // Tasks of 2 ms: two make a group.
+  answerNext(runners[0], 2);
+  answerNext(runners[0], 2);
   assert.deepEqual(runners[0].messages.map(inputsOf), [
     ["first"],
     [1],
@@ -145,8 +145,8 @@ Deno.test("PoolCore sends a group ahead only while every runner is busy and a ba
     [4, 5],
   ]);
   assert.equal(core.stats().queued, 0);
-  answerNext(runners[0], 0.5);
-  answerNext(runners[0], 0.5);
+  answerNext(runners[0], 2);
+  answerNext(runners[0], 2);
   assert.deepEqual(await Promise.all([first, ...rest]), [
     "first",
     1,

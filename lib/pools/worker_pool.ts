@@ -45,7 +45,7 @@ export interface WorkerRunOptions extends TaskRunOptions {
  * `concurrentTasks`); tasks wait in a FIFO queue.
  *
  * Many tiny tasks are cheap: a free worker takes the queued tasks in one
- * message, as many as make about 1 ms of work by the pool's estimate (at
+ * message, as many as make about 4 ms of work by the pool's estimate (at
  * most an even share of the queue), runs them one after another, and answers
  * those that finish together in one message; while a backlog waits, each
  * worker holds one such group more, to start the moment it is free. Expensive
